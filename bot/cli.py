@@ -1,0 +1,114 @@
+"""Operator commands: flask --app bot <command>."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from bot import migrate
+from bot.sender import deliver
+from bot.state import state
+from models.org import Staff
+
+
+def register(app: Flask) -> None:
+    """Add every command to the app's CLI."""
+    app.cli.add_command(db_group)
+    for cmd in (link_code, import_staff, import_courses, send_outbox, seed_demo):
+        app.cli.add_command(cmd)
+
+
+@click.group("db")
+def db_group() -> None:
+    """Manage the database schema (Alembic)."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Create or upgrade the schema to a revision (default: the newest)."""
+    migrate.upgrade(state().config.DATABASE_URL, revision)
+    click.echo("ฐานข้อมูลเป็นรุ่นล่าสุดแล้ว (schema up to date)")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Take the schema back to a revision."""
+    migrate.downgrade(state().config.DATABASE_URL, revision)
+
+
+@click.command("link-code")
+@click.argument("employee_id")
+def link_code(employee_id: str) -> None:
+    """Print a one-time code (valid 7 days) that links a staff member's LINE account."""
+    from models.linking import create_link_code
+
+    with state().db.transaction() as session:
+        staff = session.scalar(select(Staff).where(Staff.employee_id == employee_id.strip()))
+        if staff is None or not staff.active:
+            click.echo(f"ไม่พบบุคลากรรหัส {employee_id}", err=True)
+            sys.exit(1)
+        code, expires = create_link_code(session=session, staff=staff)
+        from thai.dates import format_datetime
+
+        click.echo(f"รหัสผูกบัญชี LINE ของ {staff.name} ใช้ได้ถึง {format_datetime(expires)}")
+        click.echo("ให้เจ้าตัวพิมพ์รหัสนี้ในแชตกับบอท:")
+    click.echo(code)
+
+
+def _run_import(kind: str, path: str) -> None:
+    from models.imports import ImportError_, import_courses_file, import_staff_file
+
+    fn = import_staff_file if kind == "staff" else import_courses_file
+    try:
+        with state().db.transaction() as session:
+            summary = fn(session=session, path=Path(path))
+    except ImportError_ as exc:
+        click.echo(f"นำเข้าไม่สำเร็จ: พบปัญหา {len(exc.problems)} รายการ ไม่มีการเปลี่ยนแปลงข้อมูล", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    click.echo(summary.describe())
+
+
+@click.command("import-staff")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_staff(path: str) -> None:
+    """Import staff from CSV or XLSX (all rows or none)."""
+    _run_import("staff", path)
+
+
+@click.command("import-courses")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_courses(path: str) -> None:
+    """Import courses from CSV or XLSX (all rows or none)."""
+    _run_import("courses", path)
+
+
+@click.command("send-outbox")
+def send_outbox() -> None:
+    """Send every outbox message that is due."""
+    s = state()
+    if s.gateway is None:
+        click.echo("ยังไม่ได้เชื่อมต่อ LINE: ไม่มีการส่งข้อความ", err=True)
+        sys.exit(1)
+    stats = deliver(s.db, s.gateway)
+    click.echo(", ".join(f"{k}={v}" for k, v in sorted(stats.items())) or "nothing due")
+
+
+@click.command("seed-demo")
+@click.option("--force", is_flag=True, help="Load even when the database already has staff.")
+def seed_demo(force: bool) -> None:
+    """Load the fictional demo organisation when the database is empty."""
+    from bot.demo import load_demo
+
+    with state().db.transaction() as session:
+        if not force and session.scalar(select(Staff.id).limit(1)) is not None:
+            click.echo("มีข้อมูลอยู่แล้ว ไม่โหลดข้อมูลตัวอย่าง")
+            return
+        load_demo(session=session)
+    click.echo("โหลดข้อมูลองค์กรตัวอย่างแล้ว")

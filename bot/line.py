@@ -1,0 +1,204 @@
+"""The LINE gateway: the one place that talks to the Messaging API, through line-bot-sdk v3."""
+from __future__ import annotations
+
+import enum
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import urllib3
+from linebot.v3.messaging import (
+    ApiClient,
+    ApiException,
+    Configuration,
+    MessagingApi,
+    MessagingApiBlob,
+    MulticastRequest,
+    PushMessageRequest,
+    ReplyMessageRequest,
+    RichMenuRequest,
+)
+
+log = logging.getLogger(__name__)
+
+_SDK_DATA_HOST = "https://api-data.line.me"
+
+
+class Result(enum.Enum):
+    """How one call to LINE ended."""
+
+    SENT = "sent"
+    DUPLICATE = "duplicate"  # 409: LINE already accepted this retry key
+    RETRY = "retry"  # 429, 5xx or a network fault: try again later
+    DROP = "drop"  # any other 4xx: trying again would fail the same way
+    BAD_REPLY_TOKEN = "bad_reply_token"  # expired or used: fall back to a push
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of a call, with the status code and LINE's error text (no bodies sent)."""
+
+    result: Result
+    status: int | None = None
+    error: str | None = None
+
+    @property
+    def delivered(self) -> bool:
+        """Tell whether LINE has the message."""
+        return self.result in (Result.SENT, Result.DUPLICATE)
+
+
+class _DataApiClient(ApiClient):
+    # The SDK pins blob calls to api-data.line.me; point them at LINE_DATA_API_BASE_URL.
+    def __init__(self, configuration: Configuration, data_base_url: str) -> None:
+        super().__init__(configuration)
+        self._data_base_url = data_base_url.rstrip("/")
+
+    def call_api(self, *args: Any, **kwargs: Any) -> Any:
+        host = kwargs.get("_host")
+        if host and host.rstrip("/") == _SDK_DATA_HOST:
+            kwargs["_host"] = self._data_base_url
+        return super().call_api(*args, **kwargs)
+
+
+class LineGateway:
+    """Reply, push, multicast, fetch content and manage rich menus, with retries."""
+
+    def __init__(
+        self,
+        *,
+        access_token: str,
+        api_base_url: str,
+        data_api_base_url: str,
+        timeout: float = 10.0,
+        retries: int = 3,
+        retry_delay: float = 0.5,
+    ) -> None:
+        config = Configuration(access_token=access_token, host=api_base_url.rstrip("/"))
+        config.retries = False  # one HTTP attempt per call; the retry policy below is ours
+        self._client = _DataApiClient(config, data_api_base_url)
+        self.api = MessagingApi(self._client)
+        self.blob = MessagingApiBlob(self._client)
+        self.timeout = timeout
+        self.retries = retries
+        self.retry_delay = retry_delay
+
+    def close(self) -> None:
+        """Release the HTTP connections."""
+        self._client.close()
+
+    # --- messages ---------------------------------------------------------------------------
+
+    def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> Outcome:
+        """Reply with a token (single use, valid for a short time)."""
+        request = ReplyMessageRequest.from_dict({"replyToken": reply_token, "messages": messages})
+        # A reply cannot carry a retry key, so a reply is attempted once: if it fails the
+        # sender falls back to a push, which can be retried safely.
+        return self._call(lambda: self.api.reply_message_with_http_info(request, _request_timeout=self.timeout), attempts=1)
+
+    def push(self, to: str, messages: list[dict[str, Any]], retry_key: str) -> Outcome:
+        """Push to one user; the retry key makes a repeated call harmless."""
+        request = PushMessageRequest.from_dict({"to": to, "messages": messages})
+        return self._call(
+            lambda: self.api.push_message_with_http_info(request, x_line_retry_key=retry_key, _request_timeout=self.timeout)
+        )
+
+    def multicast(self, to: list[str], messages: list[dict[str, Any]], retry_key: str) -> Outcome:
+        """Send one identical message to up to 500 users."""
+        request = MulticastRequest.from_dict({"to": to, "messages": messages})
+        return self._call(
+            lambda: self.api.multicast_with_http_info(request, x_line_retry_key=retry_key, _request_timeout=self.timeout)
+        )
+
+    def get_content(self, message_id: str, *, max_bytes: int) -> tuple[bytes, str]:
+        """Download what a user sent (bytes, content type); refuse more than max_bytes."""
+        response = self.blob.get_message_content_with_http_info(message_id, _request_timeout=self.timeout)
+        data = bytes(response.data or b"")
+        if len(data) > max_bytes:
+            raise ContentTooLarge(len(data))
+        headers = {k.lower(): v for k, v in (response.headers or {}).items()}
+        return data, headers.get("content-type", "application/octet-stream")
+
+    # --- rich menus -------------------------------------------------------------------------
+
+    def create_rich_menu(self, menu: dict[str, Any], image_png: bytes) -> str:
+        """Create a rich menu with its image; return its id."""
+        created = self.api.create_rich_menu(RichMenuRequest.from_dict(menu), _request_timeout=self.timeout)
+        self.blob.set_rich_menu_image(
+            created.rich_menu_id, image_png, _content_type="image/png", _request_timeout=self.timeout
+        )
+        return str(created.rich_menu_id)
+
+    def list_rich_menus(self) -> list[dict[str, Any]]:
+        """Return the channel's rich menus as dicts (richMenuId, name, ...)."""
+        response = self.api.get_rich_menu_list(_request_timeout=self.timeout)
+        return [m.to_dict() for m in response.richmenus]
+
+    def delete_rich_menu(self, rich_menu_id: str) -> None:
+        """Delete a rich menu."""
+        self.api.delete_rich_menu(rich_menu_id, _request_timeout=self.timeout)
+
+    def link_rich_menu(self, user_id: str, rich_menu_id: str) -> None:
+        """Show a rich menu to one user."""
+        self.api.link_rich_menu_id_to_user(user_id, rich_menu_id, _request_timeout=self.timeout)
+
+    # --- the retry policy -------------------------------------------------------------------
+
+    def _call(self, fn: Any, attempts: int | None = None) -> Outcome:
+        tries = attempts or max(1, self.retries)
+        outcome = Outcome(Result.RETRY, None, "not attempted")
+        for attempt in range(tries):
+            outcome, retry_after = self._once(fn)
+            if outcome.result is not Result.RETRY:
+                return outcome
+            if attempt + 1 < tries:
+                delay = retry_after if retry_after is not None else self.retry_delay * (2**attempt)
+                time.sleep(min(delay, 30.0))
+        return outcome
+
+    def _once(self, fn: Any) -> tuple[Outcome, float | None]:
+        try:
+            fn()
+        except ApiException as exc:
+            return _classify(exc), _retry_after(exc)
+        except urllib3.exceptions.HTTPError as exc:  # timeouts, refused connections, resets
+            log.warning("LINE call failed on the network: %s", type(exc).__name__)
+            return Outcome(Result.RETRY, None, type(exc).__name__), None
+        return Outcome(Result.SENT, 200), None
+
+
+class ContentTooLarge(Exception):
+    """The content LINE holds is larger than we accept."""
+
+
+def _error_message(exc: ApiException) -> str:
+    try:
+        body = json.loads(exc.body or b"{}")
+        return str(body.get("message", ""))[:300]
+    except (ValueError, AttributeError):
+        return ""
+
+
+def _classify(exc: ApiException) -> Outcome:
+    status = int(exc.status or 0)
+    message = _error_message(exc)
+    if status == 409:
+        return Outcome(Result.DUPLICATE, status, message)
+    if status == 429 or status >= 500:
+        log.warning("LINE answered %s; will retry", status)
+        return Outcome(Result.RETRY, status, message)
+    if status == 400 and "reply token" in message.lower():
+        return Outcome(Result.BAD_REPLY_TOKEN, status, message)
+    log.error("LINE refused a call with %s: %s", status, message)
+    return Outcome(Result.DROP, status, message)
+
+
+def _retry_after(exc: ApiException) -> float | None:
+    headers = exc.headers or {}
+    value = headers.get("Retry-After") if hasattr(headers, "get") else None
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None

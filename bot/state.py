@@ -1,0 +1,47 @@
+"""The long-lived objects of one app: database, LINE gateway, dispatcher, codec."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from linebot.v3 import SignatureValidator
+
+from bot.config import Config
+from bot.db import Database
+from bot.line import LineGateway
+from bot.standin import StandIn
+from handlers.context import Services
+from handlers.router import Dispatcher
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BotState:
+    """Everything a request, a CLI command or a job needs; kept in app.extensions['bot']."""
+
+    config: Config
+    db: Database
+    dispatcher: Dispatcher
+    services: Services
+    channel_secret: str
+    gateway: LineGateway | None = None
+    standin: StandIn | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def validator(self) -> SignatureValidator | None:
+        """Return the signature validator, or None when no channel secret exists."""
+        return SignatureValidator(self.channel_secret) if self.channel_secret else None
+
+    @property
+    def connected(self) -> bool:
+        """Tell whether messages can leave (to LINE or the simulator's stand-in)."""
+        return self.gateway is not None
+
+
+def state() -> BotState:
+    """Return the current app's BotState."""
+    return current_app.extensions["bot"]  # type: ignore[no-any-return]

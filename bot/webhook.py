@@ -1,0 +1,121 @@
+"""POST /callback: verify, parse, and handle each event in its own transaction."""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+from linebot.v3.webhooks import Event
+from linebot.v3.models.events import UnknownEvent
+
+from bot.sender import deliver
+from bot.state import BotState, state
+from handlers.context import Ctx
+from handlers.messages import text
+from models.base import utcnow
+from models.conversation import get_conversation
+from models.events import first_time
+from models.org import get_settings, staff_by_line_user
+from models.outbox import enqueue_reply, queued_ids
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("webhook", __name__)
+
+APOLOGY = "ขออภัยค่ะ ระบบขัดข้องชั่วคราว กรุณาลองใหม่อีกครั้งในอีกสักครู่ค่ะ"
+
+
+@bp.get("/healthz")
+def health() -> Response:
+    """Answer load balancers and uptime checks."""
+    s = state()
+    return jsonify({"status": "ok", "line": "connected" if s.config.line_configured else "not connected",
+                    "simulator": s.standin is not None})
+
+
+@bp.post("/callback")
+def callback() -> tuple[str, int]:
+    """Receive LINE's webhook: signature first, then each event on its own."""
+    s = state()
+    body = request.get_data(cache=False)
+    signature = request.headers.get("X-Line-Signature", "")
+    validator = s.validator
+    try:
+        body_text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "bad request", 400
+    if validator is None or not signature or not validator.validate(body_text, signature):
+        log.warning("webhook refused: bad or missing signature")
+        return "bad signature", 400
+    try:
+        payload = json.loads(body_text)
+        events = payload["events"]
+        if not isinstance(events, list):
+            raise TypeError("events is not a list")
+    except (ValueError, KeyError, TypeError):
+        log.warning("webhook refused: signed but malformed body")
+        return "bad request", 400
+    for raw in events:
+        if isinstance(raw, dict):
+            process_event(s, raw)
+    return "OK", 200
+
+
+def parse_event(raw: dict[str, Any]) -> Any:
+    """Turn one event into the SDK's typed object; unknown or odd ones become UnknownEvent."""
+    try:
+        return Event.from_dict(raw)
+    except Exception:  # noqa: BLE001 - new LINE event types or fields must never cost a 500
+        return UnknownEvent.new_from_json_dict(raw)
+
+
+def process_event(s: BotState, raw: dict[str, Any]) -> list[int]:
+    """Handle one event exactly once; return the ids of the outbox rows it sent."""
+    event_id = str(raw.get("webhookEventId") or "")
+    event_type = str(raw.get("type") or "unknown")
+    source = raw.get("source") or {}
+    user_id = source.get("userId") if source.get("type") == "user" else None
+    reply_token = raw.get("replyToken")
+    event = parse_event(raw)
+    row_ids: list[int] = []
+    try:
+        with s.db.transaction() as session:
+            if event_id and not first_time(session=session, webhook_event_id=event_id, event_type=event_type):
+                log.info("skipping redelivered event %s", event_id)
+                return []
+            if user_id is None:
+                # Groups and rooms: this bot talks to people one to one.
+                return []
+            ctx = Ctx(
+                session=session,
+                services=s.services,
+                line_user_id=user_id,
+                staff=staff_by_line_user(session=session, line_user_id=user_id),
+                now=utcnow(),
+                settings=get_settings(session=session),
+                conversation=get_conversation(session=session, line_user_id=user_id),
+            )
+            messages = s.dispatcher.dispatch(event, ctx)
+            if messages and reply_token:
+                enqueue_reply(session=session, reply_token=reply_token, to=user_id, messages=messages)
+        row_ids = queued_ids(session)
+    except Exception:
+        log.exception("event %s of type %s failed; the user gets an apology", event_id or "-", event_type)
+        row_ids = _apologise(s, event_id, event_type, reply_token, user_id)
+    deliver(s.db, s.gateway, row_ids)
+    return row_ids
+
+
+def _apologise(s: BotState, event_id: str, event_type: str, reply_token: str | None, user_id: str | None) -> list[int]:
+    # The failed event is marked handled: a redelivery would only fail the same way.
+    try:
+        with s.db.transaction() as session:
+            if event_id:
+                first_time(session=session, webhook_event_id=event_id, event_type=event_type)
+            if reply_token and user_id:
+                enqueue_reply(session=session, reply_token=reply_token, to=user_id, messages=[text(APOLOGY)])
+        return queued_ids(session)
+    except Exception:
+        log.exception("could not record the failed event %s", event_id or "-")
+        return []

@@ -1,0 +1,19 @@
+"""Chat features: one module per feature, each with its own Router; this file includes them.
+
+Order matters only for text matchers (checked in this order before intents).
+"""
+from __future__ import annotations
+
+from handlers.router import Dispatcher, Router
+
+
+def routers() -> list[Router]:
+    """Return every feature's router."""
+    from handlers import help, linking
+
+    return [linking.router, help.router]
+
+
+def build_dispatcher() -> Dispatcher:
+    """Merge the routers; a handler registered twice fails here, at start-up."""
+    return Dispatcher(routers())

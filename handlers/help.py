@@ -1,0 +1,159 @@
+"""Help, greetings, the fallback menu, and polite answers to what the bot does not use."""
+from __future__ import annotations
+
+from typing import Any
+
+from linebot.v3.webhooks import (
+    AudioMessageContent,
+    FileMessageContent,
+    ImageMessageContent,
+    LocationMessageContent,
+    StickerMessageContent,
+    VideoMessageContent,
+)
+
+from handlers.context import Ctx
+from handlers.messages import Message, message_action, postback_action, text
+from handlers.postback import Action
+from handlers.router import Router
+from models.conversation import end_conversation
+from models.org import ROLE_APPROVER
+from thai.nlu import Intent
+
+router = Router("help")
+
+
+class T:
+    """What this feature says."""
+
+    HELP_STAFF = (
+        "พิมพ์หรือแตะเมนูได้เลยค่ะ\n"
+        "• อบรม — ดูหลักสูตรที่เปิดรับสมัคร และสมัครอบรม\n"
+        "• คำขอของฉัน — ติดตามสถานะคำขอเข้ารับการอบรม\n"
+        "• ส่งรายงาน — ส่งรายงานผลการอบรม\n"
+        "• ประวัติการอบรม — ดูประวัติการอบรมแยกตามปีงบประมาณ\n"
+        "• ปิดการแจ้งเตือน / เปิดการแจ้งเตือน — ข่าวหลักสูตรใหม่\n"
+        "• ยกเลิก — ออกจากขั้นตอนที่ทำอยู่"
+    )
+    HELP_APPROVER = "\n• รออนุมัติ — คำขอที่รอให้ท่านพิจารณา"
+    GREETING = "สวัสดีค่ะ คุณ{name} มีอะไรให้ช่วยไหมคะ"
+    GREETING_STRANGER = "สวัสดีค่ะ"
+    THANKS = "ยินดีค่ะ 😊"
+    FALLBACK = "ขออภัยค่ะ ยังไม่เข้าใจข้อความนี้ เลือกจากเมนูด้านล่างหรือพิมพ์ \"ช่วยเหลือ\" ได้เลยค่ะ"
+    UNLINKED = (
+        "บัญชี LINE นี้ยังไม่ได้ผูกกับข้อมูลบุคลากรค่ะ\n"
+        "กรุณาขอรหัสผูกบัญชี 8 หลักจากเจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) แล้วพิมพ์รหัสนั้นในแชตนี้ค่ะ"
+    )
+    CANCELLED = "ยกเลิกขั้นตอนที่ทำอยู่แล้วค่ะ"
+    NOTHING_TO_CANCEL = "ตอนนี้ไม่มีขั้นตอนที่ค้างอยู่ค่ะ"
+    EXPIRED = "ขั้นตอนที่ทำค้างไว้เกิน 24 ชั่วโมงจึงถูกยกเลิกแล้วค่ะ เริ่มใหม่ได้ทุกเมื่อค่ะ"
+    BAD_POSTBACK = "ปุ่มนี้ใช้ไม่ได้แล้วค่ะ กรุณาเลือกจากเมนูล่าสุดอีกครั้งค่ะ"
+    STICKER = "ขอบคุณสำหรับสติกเกอร์ค่ะ 😊 พิมพ์ \"เมนู\" เพื่อดูสิ่งที่ทำได้ค่ะ"
+    NOT_SUPPORTED = "ขออภัยค่ะ บอทยังไม่รองรับข้อความประเภทนี้ กรุณาพิมพ์เป็นข้อความค่ะ"
+    IMAGE_OUTSIDE_FLOW = "ได้รับรูปภาพแล้วค่ะ หากเป็นเกียรติบัตรหรือรูปการอบรม กรุณาพิมพ์ \"ส่งรายงาน\" ก่อน แล้วส่งรูปในขั้นตอนนั้นค่ะ"
+
+
+def menu_quick_replies(ctx: Ctx) -> list[dict[str, Any]]:
+    """Return the quick-reply menu a person sees when the bot did not understand."""
+    if ctx.staff is None:
+        return [message_action("ช่วยเหลือ")]
+    items = [
+        message_action("อบรม", "หลักสูตร"),
+        message_action("คำขอของฉัน"),
+        message_action("ส่งรายงาน"),
+        message_action("ประวัติการอบรม"),
+    ]
+    if ctx.staff.has_role(ROLE_APPROVER):
+        items.append(message_action("รออนุมัติ"))
+    items.append(message_action("ช่วยเหลือ"))
+    return items
+
+
+def help_message(ctx: Ctx) -> Message:
+    """Return the help text for this person's roles."""
+    body = T.HELP_STAFF
+    if ctx.staff is not None and ctx.staff.has_role(ROLE_APPROVER):
+        body += T.HELP_APPROVER
+    return text(body, menu_quick_replies(ctx))
+
+
+@router.intent(Intent.HELP, staff_only=False)
+@router.postback(Action.HELP, Action.MENU, staff_only=False)
+def show_help(event: Any, ctx: Ctx) -> Message:
+    """Explain what the bot can do."""
+    if ctx.staff is None:
+        return unlinked(event, ctx)
+    return help_message(ctx)
+
+
+@router.intent(Intent.GREETING, staff_only=False)
+def greet(event: Any, ctx: Ctx) -> Message:
+    """Say hello back."""
+    if ctx.staff is None:
+        return text(T.GREETING_STRANGER + "\n" + T.UNLINKED)
+    return text(T.GREETING.format(name=ctx.staff.first_name), menu_quick_replies(ctx))
+
+
+@router.intent(Intent.THANKS, staff_only=False)
+def thanks(event: Any, ctx: Ctx) -> Message:
+    """Answer a thank-you."""
+    return text(T.THANKS)
+
+
+@router.intent(Intent.UNKNOWN, staff_only=False)
+def fallback(event: Any, ctx: Ctx) -> Message:
+    """Answer what was not understood with a short menu: never silence."""
+    if ctx.staff is None:
+        return unlinked(event, ctx)
+    return text(T.FALLBACK, menu_quick_replies(ctx))
+
+
+@router.hook("unlinked")
+def unlinked(event: Any, ctx: Ctx) -> Message:
+    """Guide someone whose LINE account is not linked; show nobody's data."""
+    return text(T.UNLINKED)
+
+
+@router.hook("fallback")
+def fallback_hook(event: Any, ctx: Ctx) -> Message:
+    """Answer with the menu (used by features that cannot place a message)."""
+    return fallback(event, ctx)
+
+
+@router.hook("cancelled")
+@router.postback(Action.CANCEL_FLOW, staff_only=False)
+def cancel_flow(event: Any, ctx: Ctx) -> Message:
+    """End whatever flow the user is in (the global ยกเลิก)."""
+    if end_conversation(session=ctx.session, line_user_id=ctx.line_user_id):
+        return text(T.CANCELLED, menu_quick_replies(ctx))
+    return text(T.NOTHING_TO_CANCEL, menu_quick_replies(ctx))
+
+
+@router.hook("expired")
+def expired(event: Any, ctx: Ctx) -> Message:
+    """Say that a flow left alone for 24 hours was dropped."""
+    return text(T.EXPIRED)
+
+
+@router.hook("bad_postback")
+def bad_postback(event: Any, ctx: Ctx) -> Message:
+    """Answer a button whose data we did not sign (old, altered or forged)."""
+    return text(T.BAD_POSTBACK, menu_quick_replies(ctx))
+
+
+@router.content(StickerMessageContent)
+def sticker(event: Any, ctx: Ctx) -> Message:
+    """Answer a sticker kindly."""
+    return text(T.STICKER)
+
+
+@router.content(ImageMessageContent)
+def image_outside_flow(event: Any, ctx: Ctx) -> Message:
+    """Explain where images belong."""
+    return text(T.IMAGE_OUTSIDE_FLOW)
+
+
+@router.content(LocationMessageContent, VideoMessageContent, AudioMessageContent, FileMessageContent, object)
+def not_supported(event: Any, ctx: Ctx) -> Message:
+    """Answer message types the bot does not use."""
+    return text(T.NOT_SUPPORTED)

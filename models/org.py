@@ -1,0 +1,148 @@
+"""The organisation: its settings, units, staff types and staff."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from models.base import Base, utcnow
+from thai.names import full_name
+
+ROLE_STAFF = "staff"
+ROLE_APPROVER = "approver"
+ROLE_HR = "hr"
+ROLES = (ROLE_STAFF, ROLE_APPROVER, ROLE_HR)
+
+# Defaults of every organisation setting; a row in org_settings overrides one key.
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "org_name": "องค์การบริหารส่วนตำบล",
+    "default_approval_levels": 2,
+    "report_due_days": 15,
+    "monthly_followup_day": 5,
+    "monthly_followup_time": "09:00",
+    "monthly_followup_on_holiday": "next_working_day",  # or "same_day"
+    "daily_reminders_time": "08:30",
+    "closing_soon_days": 3,
+    "report_due_soon_days": 3,
+    "report_overdue_days": 7,
+    "approval_waiting_working_days": 2,
+    "extra_holidays": [],  # ISO dates the organisation closes on beyond the national ones
+}
+
+
+class OrgSetting(Base):
+    """One organisation setting (key -> JSON value); missing keys take DEFAULT_SETTINGS."""
+
+    __tablename__ = "org_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+def get_settings(*, session: Session) -> dict[str, Any]:
+    """Return every setting, defaults filled in."""
+    settings = dict(DEFAULT_SETTINGS)
+    for row in session.scalars(select(OrgSetting)):
+        settings[row.key] = row.value
+    return settings
+
+
+def set_setting(*, session: Session, key: str, value: Any) -> None:
+    """Store one setting; unknown keys are refused so typos do not pass silently."""
+    if key not in DEFAULT_SETTINGS:
+        raise KeyError(key)
+    row = session.get(OrgSetting, key)
+    if row is None:
+        session.add(OrgSetting(key=key, value=value))
+    else:
+        row.value = value
+
+
+class Unit(Base):
+    """A unit (สังกัด) such as สำนักปลัด or กองคลัง."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class StaffType(Base):
+    """A staff type (ประเภทบุคลากร); the list differs per organisation, so it is data."""
+
+    __tablename__ = "staff_types"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+
+class Staff(Base):
+    """A staff member, optionally linked to one LINE account."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[str] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(60), default="")
+    first_name: Mapped[str] = mapped_column(String(120))
+    last_name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[str] = mapped_column(String(200), default="")
+    staff_type_id: Mapped[int | None] = mapped_column(ForeignKey("staff_types.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    roles: Mapped[list[Any]] = mapped_column(JSON, default=lambda: [ROLE_STAFF])
+    line_user_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    line_linked_at: Mapped[datetime | None]
+    # False after the person blocks/unfollows the bot: the clock skips them.
+    reachable: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Optional announcements (new/closing courses); follow-ups of owed work ignore it.
+    announcements: Mapped[bool] = mapped_column(Boolean, default=True)
+    rich_menu_id: Mapped[str | None] = mapped_column(String(80))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    staff_type: Mapped[StaffType | None] = relationship(lazy="joined")
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
+    supervisor: Mapped[Staff | None] = relationship(remote_side=[id], lazy="select")
+
+    @property
+    def name(self) -> str:
+        """Return the Thai full name with the title, e.g. นางสาวพิมพ์ชนก ใจงาม."""
+        return full_name(self.title, self.first_name, self.last_name)
+
+    def has_role(self, role: str) -> bool:
+        """Tell whether the person holds a role (staff, approver, hr)."""
+        return role in (self.roles or [])
+
+    @property
+    def can_receive(self) -> bool:
+        """Tell whether a push to this person can arrive."""
+        return bool(self.active and self.line_user_id and self.reachable)
+
+
+def staff_by_line_user(*, session: Session, line_user_id: str) -> Staff | None:
+    """Return the active staff member linked to a LINE user, if any."""
+    return session.scalar(
+        select(Staff).where(Staff.line_user_id == line_user_id, Staff.active.is_(True))
+    )
+
+
+def hr_officers(*, session: Session) -> list[Staff]:
+    """Return the active staff who hold the HR role."""
+    people = session.scalars(select(Staff).where(Staff.active.is_(True)).order_by(Staff.id))
+    return [p for p in people if p.has_role(ROLE_HR)]
+
+
+def supervisor_chain(staff: Staff, *, limit: int = 20) -> list[Staff]:
+    """Return the supervisors above a person, nearest first (stops on a cycle)."""
+    chain: list[Staff] = []
+    seen = {staff.id}
+    current = staff.supervisor
+    while current is not None and current.id not in seen and len(chain) < limit:
+        chain.append(current)
+        seen.add(current.id)
+        current = current.supervisor
+    return chain
+

@@ -1,0 +1,1 @@
+"""Test support: the fake LINE server, event factories, data factories and a chat driver."""
