@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from bot import migrate
@@ -15,13 +16,21 @@ from models.org import Staff
 
 
 def register(app: Flask) -> None:
-    """Add every command to the app's CLI."""
+    """Add every command to the app's CLI (each runs inside the app context)."""
     app.cli.add_command(db_group)
     for cmd in (link_code, import_staff, import_courses, send_outbox, seed_demo):
-        app.cli.add_command(cmd)
+        add(app, cmd)
 
 
-@click.group("db")
+def add(app: Flask, cmd: click.Command) -> None:
+    """Add one command, wrapped so it runs in the app context like @app.cli.command would."""
+    if cmd.callback is not None and not getattr(cmd.callback, "_in_app_context", False):
+        cmd.callback = with_appcontext(cmd.callback)
+        cmd.callback._in_app_context = True  # type: ignore[attr-defined]
+    app.cli.add_command(cmd)
+
+
+@click.group("db", cls=AppGroup)
 def db_group() -> None:
     """Manage the database schema (Alembic)."""
 

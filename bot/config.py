@@ -111,3 +111,6 @@ def test_config(database_url: str, tmp_dir: Path, **overrides: object) -> Config
         TESTING=True,
     )
     return base.with_(**overrides)
+
+
+test_config.__test__ = False  # type: ignore[attr-defined]  # a factory, not a test, for pytest
