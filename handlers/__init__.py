@@ -9,9 +9,9 @@ from handlers.router import Dispatcher, Router
 
 def routers() -> list[Router]:
     """Return every feature's router."""
-    from handlers import help, linking
+    from handlers import help, linking, reports
 
-    return [linking.router, help.router]
+    return [linking.router, help.router, reports.router]
 
 
 def build_dispatcher() -> Dispatcher:
