@@ -27,6 +27,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.update(SECRET_KEY=config.SECRET_KEY, TESTING=config.TESTING, MAX_CONTENT_LENGTH=16 * 1024 * 1024)
     if not config.TESTING:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        # Alembic explains every plugin it loads at INFO; operators need only its warnings.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
 
     db = Database(config.DATABASE_URL)
     secret, token, api_base, data_base = (
