@@ -10,8 +10,9 @@ from handlers.router import Dispatcher, Router
 def routers() -> list[Router]:
     """Return every feature's router."""
     from handlers import help, linking, reports
+    from handlers import approvals, courses, requests
 
-    return [linking.router, help.router, reports.router]
+    return [linking.router, help.router, reports.router, courses.router, approvals.router, requests.router]
 
 
 def build_dispatcher() -> Dispatcher:

@@ -1,0 +1,276 @@
+"""Approving training requests: the approver's card, อนุมัติ / ไม่อนุมัติ with a reason, รออนุมัติ."""
+from __future__ import annotations
+
+from typing import Any
+
+from linebot.v3.webhooks import TextMessageContent
+from sqlalchemy import delete
+
+from handlers.context import Ctx
+from handlers.messages import (
+    GREY,
+    RED,
+    Message,
+    bubble,
+    button,
+    carousel,
+    flex,
+    message_action,
+    postback_action,
+    row,
+    separator,
+    t,
+    text,
+)
+from handlers.postback import Action, PostbackCodec
+from handlers.router import Router
+from models.conversation import Conversation, start_conversation
+from models.registration import (
+    REASON_MAX,
+    ApprovalStep,
+    Decision,
+    DecisionRefused,
+    Registration,
+    StepDecision,
+    check_decidable,
+    decide,
+    waiting_for,
+)
+from thai.dates import format_date, format_date_range, format_datetime
+from thai.nlu import Intent
+from thai.numbers import format_baht
+
+router = Router("approvals")
+
+FLOW = "reject_reason"
+CAROUSEL_MAX = 12
+
+# Common reasons offered as quick replies: (button label, at most 20 characters; the reason recorded).
+COMMON_REASONS: tuple[tuple[str, str], ...] = (
+    ("ภารกิจเร่งด่วน", "มีภารกิจเร่งด่วนในช่วงเวลาดังกล่าว"),
+    ("งบประมาณไม่เพียงพอ", "งบประมาณไม่เพียงพอ"),
+    ("ไม่ตรงกับงาน", "เนื้อหาไม่ตรงกับงานที่รับผิดชอบ"),
+    ("เคยอบรมแล้ว", "เคยเข้ารับการอบรมหลักสูตรนี้แล้ว"),
+    ("มอบหมายผู้อื่นแล้ว", "มอบหมายผู้อื่นเข้ารับการอบรมแล้ว"),
+)
+
+
+class T:
+    """What this feature says."""
+
+    TITLE = "คำขอเข้ารับการอบรม"
+    STEP = "ขั้นที่ {step}/{levels}"
+    ALT = "คำขอเข้ารับการอบรมจาก {name} รอการอนุมัติ ({step})"
+    APPROVE = "อนุมัติ"
+    REJECT = "ไม่อนุมัติ"
+    L_NAME = "ผู้ขอ"
+    L_POSITION = "ตำแหน่ง"
+    L_UNIT = "สังกัด"
+    L_COURSE = "หลักสูตร"
+    L_DATES = "วันที่"
+    L_VENUE = "สถานที่"
+    L_FEE = "ค่าลงทะเบียน"
+    L_REASON = "เหตุผล"
+    L_SENT = "ยื่นเมื่อ"
+    EARLIER = "ผลการพิจารณาก่อนหน้า"
+    EARLIER_ROW = "ขั้นที่ {step}: {decision} โดย {name} เมื่อ {when}"
+    FREE = "ไม่มีค่าใช้จ่าย"
+    NO_REASON = "(ไม่ระบุ)"
+    NONE_WAITING = "ไม่มีคำขอที่รอการอนุมัติจากท่านค่ะ"
+    WAITING = "คำขอที่รอการอนุมัติจากท่าน {count} รายการ (เรียงจากรอนานที่สุด) ค่ะ"
+    WAITING_MORE = "แสดง {shown} รายการแรกจากทั้งหมด {count} รายการค่ะ พิจารณาแล้วพิมพ์ \"รออนุมัติ\" เพื่อดูรายการถัดไปค่ะ"
+    # to the approver
+    APPROVED_NEXT = "อนุมัติแล้วค่ะ ส่งต่อให้ {name} พิจารณาในขั้นถัดไปแล้วค่ะ"
+    APPROVED_FINAL = "อนุมัติเรียบร้อยแล้วค่ะ แจ้ง {name} และงานบุคคลแล้วค่ะ"
+    ASK_REASON = "กรุณาระบุเหตุผลที่ไม่อนุมัติคำขอของ {name} ค่ะ เลือกจากตัวเลือกด้านล่างหรือพิมพ์เองได้เลยค่ะ"
+    REASON_AGAIN = "กรุณาพิมพ์เหตุผลที่ไม่อนุมัติเป็นข้อความ หรือเลือกจากตัวเลือกค่ะ"
+    REASON_TOO_LONG = "เหตุผลยาวเกิน {max} ตัวอักษรค่ะ กรุณาสรุปให้สั้นลงค่ะ"
+    REJECTED_DONE = "บันทึกผลไม่อนุมัติแล้ว และแจ้ง {name} แล้วค่ะ"
+    CANCEL = "ยกเลิก"
+    BAD_STEP = "ปุ่มนี้ใช้ไม่ได้แล้วค่ะ กรุณาพิมพ์ \"รออนุมัติ\" เพื่อดูคำขอล่าสุดค่ะ"
+    # to the requester
+    STEP_PASSED = "คำขอเข้ารับการอบรม \"{course}\" ผ่านการอนุมัติขั้นที่ {step} จาก {by} แล้ว ขณะนี้รอการอนุมัติจาก {name} ค่ะ"
+    APPROVED = "✅ คำขอเข้ารับการอบรม \"{course}\" ({dates}) ได้รับอนุมัติแล้วค่ะ\nหลังอบรม กรุณาส่งรายงานผลการอบรมภายใน {due} ค่ะ"
+    REJECTED = "คำขอเข้ารับการอบรม \"{course}\" ไม่ได้รับการอนุมัติจาก {name} ค่ะ\nเหตุผล: {reason}"
+    # to HR
+    HR_APPROVED = "คำขอเข้ารับการอบรมได้รับอนุมัติแล้ว: {staff} ({unit}) หลักสูตร \"{course}\" ({dates}) ค่าลงทะเบียน {fee}"
+
+
+# --- the card (the clock reuses it for "approval waiting" reminders) ------------------------------
+
+
+def _fee(reg: Registration) -> str:
+    return format_baht(reg.course.fee) if reg.course.fee else T.FREE
+
+
+def approval_bubble(reg: Registration, step: ApprovalStep, codec: PostbackCodec) -> dict[str, Any]:
+    """Return the approver's card for one step of a request, with อนุมัติ / ไม่อนุมัติ."""
+    person, course = reg.staff, reg.course
+    rows = [
+        row(T.L_NAME, person.name),
+        row(T.L_POSITION, person.position or "-"),
+        row(T.L_UNIT, person.unit.name if person.unit else "-"),
+        row(T.L_COURSE, course.title),
+        row(T.L_DATES, format_date_range(course.start_date, course.end_date)),
+        row(T.L_VENUE, course.venue or "-"),
+        row(T.L_FEE, _fee(reg)),
+        row(T.L_REASON, reg.reason or T.NO_REASON),
+        row(T.L_SENT, format_datetime(reg.created_at)),
+    ]
+    earlier = [s for s in reg.steps if s.step < step.step and s.decision in (StepDecision.APPROVED,
+                                                                           StepDecision.REJECTED)]
+    if earlier:
+        rows += [separator(), t(T.EARLIER, size="xs", color=GREY)]
+        for s in earlier:
+            decision = T.APPROVE if s.decision == StepDecision.APPROVED else T.REJECT
+            rows.append(t(T.EARLIER_ROW.format(step=s.step, decision=decision, name=s.approver.name,
+                                               when=format_datetime(s.decided_at or reg.created_at)), size="xs"))
+    buttons = [
+        button(postback_action(T.APPROVE, codec.pack(Action.APPROVE, reg.id, step.step), T.APPROVE)),
+        button(postback_action(T.REJECT, codec.pack(Action.REJECT, reg.id, step.step), T.REJECT), color=RED),
+    ]
+    return bubble(T.TITLE, rows, buttons, subtitle=T.STEP.format(step=step.step, levels=reg.approval_levels))
+
+
+def approval_card(reg: Registration, step: ApprovalStep, codec: PostbackCodec) -> Message:
+    """Return the approver's card as a message."""
+    alt = T.ALT.format(name=reg.staff.name, step=T.STEP.format(step=step.step, levels=reg.approval_levels))
+    return flex(alt, approval_bubble(reg, step, codec))
+
+
+# --- รออนุมัติ ------------------------------------------------------------------------------------
+
+
+@router.intent(Intent.APPROVALS)
+@router.postback(Action.APPROVALS)
+def show_waiting(event: Any, ctx: Ctx) -> list[Message]:
+    """List the cards waiting for this person, oldest first."""
+    assert ctx.staff is not None
+    waiting = waiting_for(session=ctx.session, approver=ctx.staff, today=ctx.today)
+    if not waiting:
+        return [text(T.NONE_WAITING)]
+    shown = waiting[:CAROUSEL_MAX]
+    messages = [text(T.WAITING.format(count=len(waiting)))]
+    messages.append(flex(T.WAITING.format(count=len(waiting)),
+                         carousel([approval_bubble(r, s, ctx.services.codec) for r, s in shown])))
+    if len(waiting) > len(shown):
+        messages.append(text(T.WAITING_MORE.format(shown=len(shown), count=len(waiting))))
+    return messages
+
+
+# --- deciding -------------------------------------------------------------------------------------
+
+
+def _step_arg(ctx: Ctx) -> int | None:
+    """Return the step number a button carries (REJECT_REASON adds ':index')."""
+    assert ctx.postback is not None
+    head = ctx.postback.arg.partition(":")[0]
+    return int(head) if head.isdigit() and 0 < int(head) < 100 else None
+
+
+def _end_flow(ctx: Ctx) -> None:
+    # Bulk DELETE: deleting a row a concurrent tap already removed is not an error.
+    ctx.session.execute(delete(Conversation).where(Conversation.line_user_id == ctx.line_user_id))
+    ctx.conversation = None
+
+
+def _announce(ctx: Ctx, decision: Decision) -> list[Message]:
+    """Tell the people a decision concerns; return the reply to the approver."""
+    reg, staff, course = decision.registration, decision.registration.staff, decision.registration.course
+    dates = format_date_range(course.start_date, course.end_date)
+    approver = decision.step.approver
+    if not decision.approved:
+        ctx.push(staff, [text(T.REJECTED.format(course=course.title, name=approver.name,
+                                                reason=decision.step.reason or T.NO_REASON))])
+        return [text(T.REJECTED_DONE.format(name=staff.name))]
+    if decision.next_step is not None:
+        following = decision.next_step.approver
+        ctx.push(following, [approval_card(reg, decision.next_step, ctx.services.codec)])
+        ctx.push(staff, [text(T.STEP_PASSED.format(course=course.title, step=decision.step.step,
+                                                   by=approver.name, name=following.name))])
+        return [text(T.APPROVED_NEXT.format(name=following.name))]
+    due = format_date(reg.report_due_on) if reg.report_due_on else "-"
+    ctx.push(staff, [text(T.APPROVED.format(course=course.title, dates=dates, due=due),
+                          [message_action("คำขอของฉัน")])])
+    ctx.tell_hr([text(T.HR_APPROVED.format(staff=staff.name, unit=staff.unit.name if staff.unit else "-",
+                                           course=course.title, dates=dates, fee=_fee(reg)))])
+    return [text(T.APPROVED_FINAL.format(name=staff.name))]
+
+
+def _decide(ctx: Ctx, registration_id: int, step: int, approve: bool, reason: str | None) -> list[Message]:
+    assert ctx.staff is not None
+    try:
+        decision = decide(session=ctx.session, registration_id=registration_id, step=step, approver=ctx.staff,
+                          approve=approve, reason=reason, now=ctx.now, settings=ctx.settings, today=ctx.today)
+    except DecisionRefused as refused:
+        return [text(str(refused))]
+    return _announce(ctx, decision)
+
+
+@router.postback(Action.APPROVE)
+def approve(event: Any, ctx: Ctx) -> list[Message]:
+    """อนุมัติ: decide the step, then pass the card on or tell the requester and HR."""
+    assert ctx.postback is not None
+    step = _step_arg(ctx)
+    if ctx.postback.id is None or step is None:
+        return [text(T.BAD_STEP)]
+    return _decide(ctx, ctx.postback.id, step, True, None)
+
+
+def _reason_quick(ctx: Ctx, registration_id: int, step: int) -> list[dict[str, Any]]:
+    items = [postback_action(label, ctx.pack(Action.REJECT_REASON, registration_id, f"{step}:{i}"), reason)
+             for i, (label, reason) in enumerate(COMMON_REASONS)]
+    items.append(postback_action(T.CANCEL, ctx.pack(Action.CANCEL_FLOW), T.CANCEL))
+    return items
+
+
+@router.postback(Action.REJECT)
+def reject(event: Any, ctx: Ctx) -> list[Message]:
+    """ไม่อนุมัติ: check the tap, then ask for the reason (nothing changes until it is given)."""
+    assert ctx.postback is not None and ctx.staff is not None
+    step = _step_arg(ctx)
+    if ctx.postback.id is None or step is None:
+        return [text(T.BAD_STEP)]
+    try:
+        reg, _ = check_decidable(session=ctx.session, registration_id=ctx.postback.id, step=step,
+                                 approver=ctx.staff, today=ctx.today)
+    except DecisionRefused as refused:
+        return [text(str(refused))]
+    start_conversation(session=ctx.session, line_user_id=ctx.line_user_id, flow=FLOW, step="reason",
+                       data={"registration_id": reg.id, "step": step})
+    return [text(T.ASK_REASON.format(name=reg.staff.name), _reason_quick(ctx, reg.id, step))]
+
+
+@router.postback(Action.REJECT_REASON)
+def reject_with_common_reason(event: Any, ctx: Ctx) -> list[Message]:
+    """A common reason tapped: reject with it."""
+    assert ctx.postback is not None
+    step = _step_arg(ctx)
+    _, _, index_text = ctx.postback.arg.partition(":")
+    if ctx.postback.id is None or step is None or not index_text.isdigit() \
+            or int(index_text) >= len(COMMON_REASONS):
+        return [text(T.BAD_STEP)]
+    conv = ctx.conversation
+    if conv is not None and conv.flow == FLOW and (conv.data or {}).get("registration_id") == ctx.postback.id:
+        _end_flow(ctx)
+    return _decide(ctx, ctx.postback.id, step, False, COMMON_REASONS[int(index_text)][1])
+
+
+@router.flow(FLOW)
+def typed_reason(event: Any, ctx: Ctx) -> list[Message]:
+    """A reason typed in the reject_reason flow: reject with it."""
+    conv = ctx.conversation
+    assert conv is not None
+    data = conv.data or {}
+    registration_id, step = data.get("registration_id"), data.get("step")
+    if not isinstance(registration_id, int) or not isinstance(step, int):
+        _end_flow(ctx)
+        return [text(T.BAD_STEP)]
+    content = event.message
+    if not isinstance(content, TextMessageContent) or not content.text.strip():
+        return [text(T.REASON_AGAIN, _reason_quick(ctx, registration_id, step))]
+    reason = content.text.strip()
+    if len(reason) > REASON_MAX:
+        return [text(T.REASON_TOO_LONG.format(max=REASON_MAX), _reason_quick(ctx, registration_id, step))]
+    _end_flow(ctx)
+    return _decide(ctx, registration_id, step, False, reason)

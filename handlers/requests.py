@@ -1,0 +1,156 @@
+"""Following up one's own requests (คำขอของฉัน) and cancelling one before the course starts."""
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.context import Ctx
+from handlers.messages import (
+    GREY,
+    RED,
+    Message,
+    bubble,
+    button,
+    carousel,
+    flex,
+    message_action,
+    postback_action,
+    row,
+    t,
+    text,
+)
+from handlers.postback import Action
+from handlers.router import Router
+from models.registration import (
+    LIVE,
+    CancelRefused,
+    Registration,
+    RegStatus,
+    StepDecision,
+    cancel,
+    check_cancellable,
+    requests_of,
+    status_text,
+)
+from thai.dates import format_date, format_date_range, format_datetime
+from thai.nlu import Intent
+
+router = Router("requests")
+
+CAROUSEL_MAX = 12
+HEADER = {
+    RegStatus.PENDING: "#B7791F",
+    RegStatus.APPROVED: "#0B6E4F",
+    RegStatus.REJECTED: RED,
+    RegStatus.CANCELLED: GREY,
+}
+
+
+class T:
+    """What this feature says."""
+
+    NONE = "ท่านยังไม่มีคำขอเข้ารับการอบรมค่ะ พิมพ์ \"อบรม\" เพื่อดูหลักสูตรที่เปิดรับสมัครค่ะ"
+    INTRO = "คำขอของฉัน {count} รายการค่ะ"
+    MORE = "แสดง {shown} รายการล่าสุดจากทั้งหมด {count} รายการค่ะ"
+    ALT = "คำขอของฉัน"
+    L_DATES = "วันที่"
+    L_STATUS = "สถานะ"
+    L_HOLDER = "อยู่ที่"
+    L_SENT = "ยื่นเมื่อ"
+    L_REASON = "เหตุผลที่ไม่อนุมัติ"
+    L_DUE = "ส่งรายงานภายใน"
+    CANCEL = "ยกเลิกคำขอ"
+    CONFIRM_ASK = "ยืนยันยกเลิกคำขอเข้ารับการอบรม \"{course}\" ({dates}) ใช่ไหมคะ"
+    CONFIRM_ASK_APPROVED = "คำขอนี้ได้รับอนุมัติแล้ว หากยกเลิก ระบบจะแจ้งงานบุคคลด้วยค่ะ"
+    CONFIRM = "ยืนยันการยกเลิก"
+    KEEP = "ไม่ยกเลิก"
+    KEPT = "คำขอยังคงอยู่ตามเดิมค่ะ"
+    DONE = "ยกเลิกคำขอเข้ารับการอบรม \"{course}\" แล้วค่ะ"
+    TO_HOLDER = "{name} ยกเลิกคำขอเข้ารับการอบรม \"{course}\" แล้ว ท่านไม่ต้องพิจารณาคำขอนี้แล้วค่ะ"
+    TO_HR = "{name} ({unit}) ยกเลิกคำขอเข้ารับการอบรม \"{course}\" ({dates}) ที่ได้รับอนุมัติแล้วค่ะ"
+    HOLDER_NONE = "-"
+    MENU = "คำขอของฉัน"
+    NOT_FOUND = "ไม่พบคำขอนี้ค่ะ"
+
+
+def request_bubble(reg: Registration, ctx: Ctx) -> dict[str, Any]:
+    """Return one request: the course, its status, who holds it, and ยกเลิกคำขอ when allowed."""
+    course = reg.course
+    waiting = next((s for s in reg.steps if s.decision == StepDecision.WAITING), None)
+    rows = [
+        row(T.L_DATES, format_date_range(course.start_date, course.end_date)),
+        row(T.L_STATUS, status_text(reg)),
+        row(T.L_HOLDER, waiting.approver.name if waiting and reg.status == RegStatus.PENDING else T.HOLDER_NONE),
+        row(T.L_SENT, format_datetime(reg.created_at)),
+    ]
+    if reg.status == RegStatus.REJECTED:
+        rejected = next((s for s in reg.steps if s.decision == StepDecision.REJECTED), None)
+        rows.append(row(T.L_REASON, (rejected.reason if rejected else None) or "-"))
+    if reg.status == RegStatus.APPROVED and reg.report_due_on:
+        rows.append(row(T.L_DUE, format_date(reg.report_due_on)))
+    buttons = None
+    if reg.status in LIVE and ctx.today < course.start_date:
+        buttons = [button(postback_action(T.CANCEL, ctx.pack(Action.CANCEL_REQUEST, reg.id), T.CANCEL),
+                          style="secondary")]
+    return bubble(course.title, rows, buttons, subtitle=course.kind,
+                  header_color=HEADER.get(RegStatus(reg.status), GREY))
+
+
+@router.intent(Intent.MY_REQUESTS)
+@router.postback(Action.MY_REQUESTS)
+def my_requests(event: Any, ctx: Ctx) -> list[Message]:
+    """List the person's requests, newest first, with status and who holds each."""
+    assert ctx.staff is not None
+    regs = requests_of(session=ctx.session, staff=ctx.staff)
+    if not regs:
+        return [text(T.NONE, [message_action("อบรม")])]
+    shown = regs[:CAROUSEL_MAX]
+    messages = [text(T.INTRO.format(count=len(regs))),
+                flex(T.ALT, carousel([request_bubble(r, ctx) for r in shown]))]
+    if len(regs) > len(shown):
+        messages.append(text(T.MORE.format(shown=len(shown), count=len(regs))))
+    return messages
+
+
+@router.postback(Action.CANCEL_REQUEST)
+def ask_cancel(event: Any, ctx: Ctx) -> list[Message]:
+    """Ask before cancelling (nothing changes yet)."""
+    assert ctx.postback is not None and ctx.staff is not None
+    if ctx.postback.id is None:
+        return [text(T.NOT_FOUND)]
+    try:
+        reg = check_cancellable(session=ctx.session, registration_id=ctx.postback.id, staff=ctx.staff,
+                                today=ctx.today)
+    except CancelRefused as refused:
+        return [text(str(refused), [message_action(T.MENU)])]
+    course = reg.course
+    body = [t(T.CONFIRM_ASK.format(course=course.title, dates=format_date_range(course.start_date,
+                                                                               course.end_date)))]
+    if reg.status == RegStatus.APPROVED:
+        body.append(t(T.CONFIRM_ASK_APPROVED, size="xs", color=GREY))
+    buttons = [
+        button(postback_action(T.CONFIRM, ctx.pack(Action.CANCEL_REQUEST_CONFIRM, reg.id), T.CONFIRM),
+               color=RED),
+        button(postback_action(T.KEEP, ctx.pack(Action.MY_REQUESTS), T.KEEP), style="secondary"),
+    ]
+    return [flex(T.CONFIRM, bubble(T.CANCEL, body, buttons, header_color=GREY))]
+
+
+@router.postback(Action.CANCEL_REQUEST_CONFIRM)
+def confirm_cancel(event: Any, ctx: Ctx) -> list[Message]:
+    """Cancel the request; tell the approver who held it (and HR when it was approved)."""
+    assert ctx.postback is not None and ctx.staff is not None
+    if ctx.postback.id is None:
+        return [text(T.KEPT)]
+    try:
+        done = cancel(session=ctx.session, registration_id=ctx.postback.id, staff=ctx.staff, now=ctx.now,
+                      today=ctx.today)
+    except CancelRefused as refused:
+        return [text(str(refused), [message_action(T.MENU)])]
+    course, staff = done.registration.course, ctx.staff
+    if done.holder is not None:
+        ctx.push(done.holder, [text(T.TO_HOLDER.format(name=staff.name, course=course.title))])
+    if done.was == RegStatus.APPROVED:
+        ctx.tell_hr([text(T.TO_HR.format(name=staff.name, unit=staff.unit.name if staff.unit else "-",
+                                         course=course.title,
+                                         dates=format_date_range(course.start_date, course.end_date)))])
+    return [text(T.DONE.format(course=course.title), [message_action(T.MENU)])]
