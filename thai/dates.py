@@ -202,9 +202,13 @@ def _alternation(words: dict[str, int]) -> str:
 
 
 # "14ธค2569", "14ธันวาคม69", "14ธันวาคมพศ2569", "14ธค" (no year).
-_THAI_RE = re.compile(rf"^(?P<day>\d{{1,2}})(?P<month>{_alternation(_THAI_MONTH_WORDS)})(?P<era>พศ|คศ)?(?P<year>\d{{2}}|\d{{4}})?$")
-_ENG_DMY_RE = re.compile(rf"^(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s*(?P<month>{_alternation(_ENGLISH_MONTHS)})\.?,?\s*(?P<year>\d{{4}}|\d{{2}})?$")
-_ENG_MDY_RE = re.compile(rf"^(?P<month>{_alternation(_ENGLISH_MONTHS)})\.?\s*(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s*(?P<year>\d{{4}}|\d{{2}})?$")
+_DAY = r"(?P<day>\d{1,2})"
+_YEAR = r"(?P<year>\d{4}|\d{2})"
+_THAI_MONTH = f"(?P<month>{_alternation(_THAI_MONTH_WORDS)})"
+_ENG_MONTH = f"(?P<month>{_alternation(_ENGLISH_MONTHS)})"
+_THAI_RE = re.compile(f"^{_DAY}{_THAI_MONTH}(?P<era>พศ|คศ)?{_YEAR}?$")
+_ENG_DMY_RE = re.compile(rf"^{_DAY}(?:st|nd|rd|th)?\s*{_ENG_MONTH}\.?,?\s*{_YEAR}?$")
+_ENG_MDY_RE = re.compile(rf"^{_ENG_MONTH}\.?\s*{_DAY}(?:st|nd|rd|th)?,?\s*{_YEAR}?$")
 _ISO_RE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?:[t ].*)?$")
 _NUMERIC_RE = re.compile(r"^(?P<day>\d{1,2})\s*[/.-]\s*(?P<month>\d{1,2})(?:\s*[/.-]\s*(?P<year>\d{4}|\d{2}))?$")
 # Words that may come before a date: "วันที่", "วันจันทร์ที่", "วันจันทร์".

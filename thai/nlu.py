@@ -80,13 +80,15 @@ _CONCEPT_WORDS: dict[str, tuple[str, ...]] = {
         "สมัครไปแล้ว", "สมัครแล้ว", "ขอไปแล้ว", "ยื่นไปแล้ว", "เรื่องที่ขอ",
     ),
     "STATUS": (
-        "ถูกปฏิเสธ", "โดนปฏิเสธ", "ผลการสมัคร", "ผลสมัคร", "ผลการคัดเลือก", "ผลออก", "ผ่านไหม", "ผ่านยัง", "ผ่านหรือยัง", "สถานะ", "status", "ความคืบหน้า", "ถึงไหน", "ถึงไหนแล้ว", "ผลการพิจารณา", "ผลอนุมัติ", "ผลการอนุมัติ",
-        "ติดตาม", "track", "progress", "ตีกลับ", "ไม่ผ่าน",
+        "ถูกปฏิเสธ", "โดนปฏิเสธ", "ผลการสมัคร", "ผลสมัคร", "ผลการคัดเลือก", "ผลออก", "ผ่านไหม", "ผ่านยัง",
+        "ผ่านหรือยัง", "สถานะ", "status", "ความคืบหน้า", "ถึงไหน", "ถึงไหนแล้ว", "ผลการพิจารณา", "ผลอนุมัติ",
+        "ผลการอนุมัติ", "ติดตาม", "track", "progress", "ตีกลับ", "ไม่ผ่าน",
     ),
     "WITHDRAW": ("ถอน", "ถอนตัว", "ถอนชื่อ", "withdraw", "เปลี่ยนรุ่น", "แก้ไขคำขอ"),
     "YET": ("ยัง", "หรือยัง", "รึยัง", "ยังคะ", "แล้วยัง", "หรือยังคะ"),
     "REPORT": (
-        "รายงาน", "รายงานผล", "แบบรายงาน", "รายงานสรุป", "สรุปผล", "สรุปการอบรม", "report", "reports", "รีพอร์ต", "รีพอต",
+        "รายงาน", "รายงานผล", "แบบรายงาน", "รายงานสรุป", "สรุปผล", "สรุปการอบรม", "report", "reports", "รีพอร์ต",
+        "รีพอต",
     ),
     "SUBMIT": ("ส่ง", "submit", "กรอก", "แนบ", "อัพโหลด", "อัปโหลด", "upload", "ยื่น"),
     "CERT": ("เกียรติบัตร", "ใบประกาศ", "ใบประกาศนียบัตร", "วุฒิบัตร", "certificate", "cert"),
@@ -103,12 +105,16 @@ _CONCEPT_WORDS: dict[str, tuple[str, ...]] = {
         "ครบ", "past", "ที่เข้าร่วม", "เข้าร่วมแล้ว", "ไปมาแล้ว", "เข้ามาแล้ว",
     ),
     "APPROVE": (
-        "อนุมัติ", "ไม่อนุมัติ", "ปฏิเสธ", "reject", "approve", "approval", "approvals", "พิจารณา", "เซ็น", "ลงนาม", "เซ็นต์",
+        "อนุมัติ", "ไม่อนุมัติ", "ปฏิเสธ", "reject", "approve", "approval", "approvals", "พิจารณา", "เซ็น",
+        "ลงนาม", "เซ็นต์",
     ),
     "WAIT": ("รอ", "ค้าง", "รอการ", "คั่งค้าง", "pending", "waiting"),
-    "SUBORDINATE": ("มีใคร", "ใครขอ", "ใครสมัคร", "มีคนขอ", "ลูกน้อง", "ของลูกน้อง", "ของทีม", "ในกอง", "ในทีม", "ผู้ใต้บังคับบัญชา", "ใต้บังคับบัญชา"),
+    "SUBORDINATE": (
+        "มีใคร", "ใครขอ", "ใครสมัคร", "มีคนขอ", "ลูกน้อง", "ของลูกน้อง", "ของทีม", "ในกอง", "ในทีม",
+        "ผู้ใต้บังคับบัญชา", "ใต้บังคับบัญชา",
+    ),
     "CANCEL": (
-        "ยกเลิก", "cancel", "เลิก", "ไม่เอาแล้ว", "ไม่เอา", "ไม่ทำแล้ว", "ไม่ทำต่อ", "ไม่ทำต่อแล้ว", "พอแล้ว",
+        "ยกเลิก", "cancel", "ไม่เอาแล้ว", "ไม่เอา", "ไม่ทำแล้ว", "ไม่ทำต่อ", "ไม่ทำต่อแล้ว", "พอแล้ว",
         "ไม่ต้องแล้ว", "เปลี่ยนใจ", "exit", "quit", "abort", "หยุดก่อน", "ยกเลิกก่อน", "ยกเลิกรายการ", "ออกจากเมนู",
         "ทำรายการใหม่", "เริ่มใหม่", "พอก่อน", "พอแค่นี้",
     ),
@@ -125,8 +131,8 @@ _CONCEPT_WORDS: dict[str, tuple[str, ...]] = {
         "hello", "hi", "hey", "เฮลโหล", "ฮัลโหล", "ทักทาย", "goodmorning", "morning", "สวัสดียามเช้า",
     ),
     "THANKS": (
-        "ขอบคุณ", "ขอบคุน", "ขอบใจ", "ขอบพระคุณ", "thanks", "thank", "thankyou", "thanku", "thx", "ty", "tq", "tks", "thks", "tnx",
-        "แต๊งกิ้ว", "แต้งกิ้ว", "แต๊งกิว", "แต๊งค์",
+        "ขอบคุณ", "ขอบคุน", "ขอบใจ", "ขอบพระคุณ", "thanks", "thank", "thankyou", "thanku", "thx", "ty", "tq",
+        "tks", "thks", "tnx", "แต๊งกิ้ว", "แต้งกิ้ว", "แต๊งกิว", "แต๊งค์",
     ),
     "NOTIFY": (
         "แจ้งเตือน", "การแจ้งเตือน", "เตือน", "notification", "notifications", "notify", "noti", "โนติ",
@@ -137,7 +143,7 @@ _CONCEPT_WORDS: dict[str, tuple[str, ...]] = {
     "NEG": ("ไม่", "อย่า", "ไม่อยาก", "ไม่อยากได้"),
     "NOT_ATTENDED": (
         "ไม่ได้เข้าร่วม", "ไม่ได้ไป", "ไม่ได้เข้า", "ไม่ได้ร่วม", "ไม่ได้ไปร่วม", "ไม่ได้ไปเข้าร่วม", "ขาดอบรม",
-        "ขาดการอบรม", "ไม่ได้มา", "ไม่ได้ไปอบรม", "ไม่ได้เข้าอบรม", "didnotattend", "notattended", "absent",
+        "ขาดการอบรม", "ไม่ได้ไปอบรม", "ไม่ได้เข้าอบรม", "didnotattend", "notattended", "absent",
     ),
 }  # fmt: skip
 
@@ -146,6 +152,9 @@ _COMPOUNDS: dict[str, tuple[str, ...]] = {
     "รับสมัคร": ("OPEN", "REGISTER"),
     "เปิดรับสมัคร": ("OPEN", "REGISTER"),
     "เปิดรับ": ("OPEN", "ON"),
+    # "...ที่สมัครได้" is a course one may still apply for, not one already applied for.
+    "ที่สมัครได้": ("OPEN", "REGISTER"),
+    "ที่เปิดให้สมัคร": ("OPEN", "REGISTER"),
     "ส่งข่าว": ("SUBMIT", "NOTIFY"),
     "unsubscribe": ("NOTIFY", "OFF"),
     "mute": ("NOTIFY", "OFF"),
@@ -168,15 +177,16 @@ _COMPOUNDS: dict[str, tuple[str, ...]] = {
 _SOLO_WORDS: dict[str, tuple[str, ...]] = {
     "ออก": ("CANCEL",), "เลิก": ("CANCEL",), "หยุด": ("CANCEL",), "พอ": ("CANCEL",), "stop": ("CANCEL",),
     "ดี": ("GREETING",), "ดีค่ะ": ("GREETING",), "ดีครับ": ("GREETING",), "ดีคับ": ("GREETING",),
-    "ดีคะ": ("GREETING",), "ดีจ้า": ("GREETING",), "ดีจ้ะ": ("GREETING",), "start": ("HELP",), "เริ่ม": ("HELP",), "?": ("HELP",), "??": ("HELP",),
-    "???": ("HELP",), "ช่วย": ("HELP",), "สถานะ": ("STATUS",),
+    "ดีคะ": ("GREETING",), "ดีจ้า": ("GREETING",), "ดีจ้ะ": ("GREETING",), "start": ("HELP",), "เริ่ม": ("HELP",),
+    "?": ("HELP",), "??": ("HELP",), "???": ("HELP",), "ช่วย": ("HELP",),
 }  # fmt: skip
 
 # Words that carry no meaning for routing or search: polite particles, pronouns, question
 # words and the verbs people wrap around a request ("ขอดู...หน่อย").
 _FILLERS: tuple[str, ...] = (
-    "ค่ะ", "คะ", "ค่า", "ค่ะ", "ครับ", "คับ", "ค้าบ", "คร้าบ", "ครัช", "ฮะ", "ฮับ", "นะ", "น่ะ", "นะคะ", "นะครับ",
-    "จ้า", "จ้ะ", "จ๊ะ", "จ๋า", "ย่ะ", "ละ", "ล่ะ", "เหรอ", "หรอ", "เนี่ย", "เนอะ", "สิ", "ซิ", "หน่อย", "ด้วย", "ที", "เลย", "จ้าา", "เด้อ", "ฮ่ะ",
+    "ค่ะ", "คะ", "ค่า", "ครับ", "คับ", "ค้าบ", "คร้าบ", "ครัช", "ฮะ", "ฮับ", "นะ", "น่ะ", "นะคะ", "นะครับ",
+    "จ้า", "จ้ะ", "จ๊ะ", "จ๋า", "ย่ะ", "ละ", "ล่ะ", "เหรอ", "หรอ", "เนี่ย", "เนอะ", "สิ", "ซิ", "หน่อย", "ด้วย",
+    "ที", "เลย", "จ้าา", "เด้อ", "ฮ่ะ",
     "ขอ", "อยาก", "อยากจะ", "จะ", "ต้องการ", "ช่วย", "กรุณา", "รบกวน", "ดู", "ขอดู", "เปิดดู", "หา", "เรื่อง",
     "เกี่ยวกับ", "ด้าน", "หัวข้อ", "มี", "ไหม", "มั้ย", "มัย", "ไม๊", "มั๊ย", "หรือเปล่า", "รึเปล่า", "ป่าว", "อะไร",
     "อะไรบ้าง", "บ้าง", "ที่", "ของ", "การ", "ให้", "ได้", "ได้ไหม", "ไป", "มา", "แล้ว", "อยู่", "ตอนนี้", "ล่าสุด",
@@ -184,7 +194,8 @@ _FILLERS: tuple[str, ...] = (
     "นั้น", "คือ", "เป็น", "จาก", "ผม", "ฉัน", "ดิฉัน", "หนู", "เรา", "เค้า", "กระผม", "พี่", "น้อง", "บอท", "เช็ค",
     "เช็ก", "เรียน", "แนะนำ", "รายการ", "รายชื่อ", "ต้อง", "ตรงไหน", "กด", "หน้า", "เข้า", "ทำ",
     "please", "pls", "plz", "the", "a", "an", "for", "to", "i", "me", "want", "show", "see", "view", "list",
-    "check", "of", "bot", "ๆ", "โอเค", "ok", "okay", "เอ่อ", "อ่ะ", "อะ", "แบบ", "นิดนึง",
+    "check", "of", "bot", "ๆ", "โอเค", "ok", "okay", "เอ่อ", "อ่ะ", "อะ", "แบบ", "นิดนึง", "ว่า", "ไว้", "ทราบ",
+    "อยากทราบ", "อยากรู้", "รู้", "ดี",
 )  # fmt: skip
 
 # Multi-word topics that contain a command word but are not commands: kept whole in the
@@ -194,9 +205,9 @@ _TOPICS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-# Concepts that can also be the subject of a course; they stay in the query unless they decided
-# the intent.
-_TOPICAL = frozenset({"NOTIFY", "REPORT", "HISTORY", "CERT", "EXPENSE", "APPROVE", "STATUS", "REQUEST", "HELP"})
+# Concepts whose words can also be the subject of a course ("การเขียนข่าว", "คู่มือ"); in a course
+# search they stay in the query unless they decided the intent.
+_TOPICAL = frozenset({"NOTIFY", "REPORT", "HISTORY", "CERT", "EXPENSE", "HELP"})
 
 
 class _Rule(NamedTuple):
@@ -383,7 +394,7 @@ def _split_glued(key: str) -> tuple[str, ...]:
     return found if found is not None and len(found) > 1 else (key,)
 
 
-def _pieces(tokens: list[_Token], key: str, parts: tuple[str, ...]) -> list[_Token]:
+def _pieces(tokens: list[_Token], parts: tuple[str, ...]) -> list[_Token]:
     """Cut the text of glued tokens into the listed words it was split into."""
     text = "".join(t.text for t in tokens)
     out: list[_Token] = []
@@ -410,7 +421,7 @@ def _resplit(tokens: list[_Token]) -> list[_Token]:
             joined = "".join(t.key for t in window)
             parts = _split_glued(joined)
             if len(parts) > 1 and joined not in lexicon.entries:
-                out.extend(_pieces(window, joined, parts))
+                out.extend(_pieces(window, parts))
                 i += length
                 break
         else:
@@ -436,7 +447,7 @@ def _tokens(text: str) -> list[_Token]:
         if token.key not in lexicon.entries and _is_thai(token.key) and len(token.key) >= 4:
             parts = _split_glued(token.key)
             if len(parts) > 1:
-                tokens.extend(_pieces([token], token.key, parts))
+                tokens.extend(_pieces([token], parts))
                 continue
         tokens.append(token)
     return _resplit(tokens)
@@ -454,9 +465,7 @@ def _fuzzy_lookup(window: str) -> tuple[str, float] | None:
         return None
     # Edit distance with transpositions (OSA) counts "cancle" or a swapped Thai vowel as one
     # slip, and unlike Indel ratio it does not favour longer phrases that merely contain the word.
-    found = process.extractOne(
-        window, choices, scorer=OSA.normalized_similarity, score_cutoff=_FUZZY_CUTOFF / 100
-    )
+    found = process.extractOne(window, choices, scorer=OSA.normalized_similarity, score_cutoff=_FUZZY_CUTOFF / 100)
     return (found[0], float(found[1]) * 100) if found else None
 
 
@@ -523,8 +532,8 @@ def _query(tokens: list[_Token], covered: list[_Match | None], keep: frozenset[s
     previous = -2
     for i, token in enumerate(tokens):
         match = covered[i]
-        dropped = match is not None and match.entry.filler and not (match.entry.concepts and match.entry.concepts <= keep)
-        if dropped or not _WORDLIKE_RE.search(token.text):
+        kept_topic = match is not None and bool(match.entry.concepts) and match.entry.concepts <= keep
+        if (match is not None and match.entry.filler and not kept_topic) or not _WORDLIKE_RE.search(token.text):
             continue
         if parts and (previous != i - 1 or token.gap):
             parts.append(" ")
@@ -579,7 +588,7 @@ def parse_intent(text: str) -> ParsedIntent:
     rule = _best_rule(concepts)
     # Content words that did not decide the intent stay searchable: in "อบรมการเขียนข่าว" the word
     # "ข่าว" (announcements) is the course topic.
-    keep = _TOPICAL - rule.needs if rule is not None else frozenset()
+    keep = _TOPICAL - rule.needs if rule is not None and rule.intent == Intent.COURSES else frozenset()
     query = _query(tokens, covered, keep)
     if rule is None:
         return ParsedIntent(Intent.UNKNOWN, query, 0.0)

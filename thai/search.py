@@ -122,7 +122,9 @@ def rank(
     total = sum(len(t.text) for t in terms)
     scored: list[tuple[float, int, T]] = []
     for index, item in enumerate(items):
-        texts = [(_compact(text), 1.0 if i == 0 else _LATER_FIELD_WEIGHT) for i, text in enumerate(fields(item)) if text]
+        texts = [
+            (_compact(text), 1.0 if i == 0 else _LATER_FIELD_WEIGHT) for i, text in enumerate(fields(item)) if text
+        ]
         if not texts:
             continue
         # Longer typed words weigh more: "บัญชี" says more than "ปี".
