@@ -1,0 +1,413 @@
+"""Post-training reports: who owes one, submitting, supervisor review, not attending, history.
+
+Domain operations only (no Flask, no LINE); the caller owns the session. State changes are
+conditional updates, so a double tap or two reviewers at once change a record once.
+"""
+from __future__ import annotations
+
+import enum
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models.audit import audit
+from models.org import ROLE_HR, Staff
+from models.registration import Attendance, Registration, RegStatus
+from models.report import Report, ReportAttachment, ReportStatus
+
+log = logging.getLogger(__name__)
+
+MAX_ATTACHMENTS = 10
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+# Content types we keep, with the file extension they are stored under.
+IMAGE_TYPES = {"image/jpeg": ".jpg", "image/jpg": ".jpg", "image/png": ".png", "image/gif": ".gif",
+               "image/webp": ".webp"}
+EXPENSE_FIELDS = ("registration", "travel", "accommodation", "per_diem")
+ZERO = Decimal("0")
+
+
+class ReportState(enum.StrEnum):
+    """Where a registration stands as to its report (for history and follow-ups)."""
+
+    NONE = "none"  # no report expected: not approved, or the course has not ended yet
+    OWED = "owed"
+    OVERDUE = "overdue"
+    SUBMITTED = "submitted"
+    ACKNOWLEDGED = "acknowledged"
+    REVISION_REQUESTED = "revision_requested"
+    NOT_ATTENDED = "not_attended"
+
+
+class ReviewResult(enum.Enum):
+    """How a supervisor's tap on a report card ended."""
+
+    DONE = "done"
+    STALE = "stale"  # an older revision, or someone already decided
+    NOT_ALLOWED = "not_allowed"  # this person does not review this report
+
+
+class ReportError(ValueError):
+    """A report cannot be submitted now (already sent, not owed)."""
+
+
+# --- the draft the wizard builds -------------------------------------------------------------
+
+
+@dataclass
+class ReportDraft:
+    """What the wizard collected; expenses are items, or one total when total_only."""
+
+    learned: str = ""
+    application: str = ""
+    expenses: dict[str, Decimal] = field(default_factory=lambda: {k: ZERO for k in EXPENSE_FIELDS})
+    total_only: bool = False
+    total: Decimal = ZERO
+
+    @property
+    def expense_total(self) -> Decimal:
+        """Return the total of actual expenses."""
+        if self.total_only:
+            return self.total
+        return sum((self.expenses.get(k, ZERO) for k in EXPENSE_FIELDS), ZERO)
+
+    def to_data(self) -> dict[str, Any]:
+        """Return a JSON-safe dict (for the conversation row)."""
+        return {
+            "learned": self.learned,
+            "application": self.application,
+            "expenses": {k: str(self.expenses.get(k, ZERO)) for k in EXPENSE_FIELDS},
+            "total_only": self.total_only,
+            "total": str(self.total),
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> ReportDraft:
+        """Rebuild a draft from to_data's dict (missing keys take defaults)."""
+        raw = data.get("expenses") or {}
+        return cls(
+            learned=str(data.get("learned") or ""),
+            application=str(data.get("application") or ""),
+            expenses={k: _decimal(raw.get(k)) for k in EXPENSE_FIELDS},
+            total_only=bool(data.get("total_only")),
+            total=_decimal(data.get("total")),
+        )
+
+    @classmethod
+    def from_report(cls, report: Report) -> ReportDraft:
+        """Return a draft holding a stored report (to resubmit after a revision request)."""
+        items = {
+            "registration": report.expense_registration, "travel": report.expense_travel,
+            "accommodation": report.expense_accommodation, "per_diem": report.expense_per_diem,
+        }
+        items = {k: Decimal(v or 0) for k, v in items.items()}
+        total = Decimal(report.expense_total or 0)
+        total_only = sum(items.values(), ZERO) == 0 and total > 0
+        return cls(learned=report.learned, application=report.application, expenses=items,
+                   total_only=total_only, total=total if total_only else ZERO)
+
+
+def _decimal(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value)) if value not in (None, "") else ZERO
+    except InvalidOperation:
+        return ZERO
+
+
+# --- who owes what ----------------------------------------------------------------------------
+
+
+def due_date(reg: Registration, settings: dict[str, Any]) -> date:
+    """Return the day the report is due (frozen on approval; else course end + REPORT_DUE_DAYS)."""
+    if reg.report_due_on is not None:
+        return reg.report_due_on
+    return reg.course.end_date + timedelta(days=int(settings.get("report_due_days", 15)))
+
+
+def report_of(*, session: Session, registration_id: int) -> Report | None:
+    """Return the report of a registration, if one was submitted."""
+    return session.scalar(select(Report).where(Report.registration_id == registration_id))
+
+
+def owed_reports(*, session: Session, staff: Staff, today: date) -> list[Registration]:
+    """Return the approved, ended registrations that await a report (or its revision), oldest first."""
+    from models.course import Course
+
+    stmt = (
+        select(Registration)
+        .join(Course, Course.id == Registration.course_id)
+        .outerjoin(Report, Report.registration_id == Registration.id)
+        .where(
+            Registration.staff_id == staff.id,
+            Registration.status == RegStatus.APPROVED,
+            Registration.attendance != Attendance.NOT_ATTENDED,
+            Course.end_date < today,
+            (Report.id.is_(None)) | (Report.status == ReportStatus.REVISION_REQUESTED),
+        )
+        .order_by(Course.end_date, Registration.id)
+    )
+    return list(session.scalars(stmt).unique())
+
+
+def is_owed(*, session: Session, registration: Registration, today: date) -> bool:
+    """Tell whether this registration awaits a report (or its revision) now."""
+    return any(r.id == registration.id for r in owed_reports(session=session, staff=registration.staff, today=today))
+
+
+def report_state(reg: Registration, report: Report | None, *, today: date, settings: dict[str, Any]) -> ReportState:
+    """Return where a registration stands as to its report."""
+    if reg.attendance == Attendance.NOT_ATTENDED:
+        return ReportState.NOT_ATTENDED
+    if report is not None:
+        return ReportState(report.status)
+    if reg.status != RegStatus.APPROVED or reg.course.end_date >= today:
+        return ReportState.NONE
+    return ReportState.OVERDUE if today > due_date(reg, settings) else ReportState.OWED
+
+
+# --- not attended -----------------------------------------------------------------------------
+
+
+def mark_not_attended(
+    *, session: Session, registration: Registration, reason: str, now: datetime, upload_dir: str | None = None
+) -> bool:
+    """Record that the person did not attend (no report owed); False if that changed nothing."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("a reason is required")
+    if report_of(session=session, registration_id=registration.id) is not None:
+        return False
+    result = session.execute(
+        update(Registration)
+        .where(
+            Registration.id == registration.id,
+            Registration.status == RegStatus.APPROVED,
+            Registration.attendance != Attendance.NOT_ATTENDED,
+        )
+        .values(attendance=Attendance.NOT_ATTENDED, not_attended_reason=reason, report_due_on=None)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    session.refresh(registration)
+    discard_pending_attachments(session=session, registration_id=registration.id, upload_dir=upload_dir)
+    audit(session=session, action="report.not_attended", subject_type="registration",
+          subject_id=registration.id, actor_id=registration.staff_id, reason=reason)
+    return True
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+
+def attachment_count(*, session: Session, registration_id: int) -> int:
+    """Return how many images the report of a registration holds (sent and pending)."""
+    rows = session.scalars(select(ReportAttachment.id).where(ReportAttachment.registration_id == registration_id))
+    return len(list(rows))
+
+
+def store_attachment(
+    *, session: Session, registration: Registration, data: bytes, content_type: str, upload_dir: str, now: datetime
+) -> ReportAttachment:
+    """Save an image under a random name and record it as pending for this registration."""
+    content_type = (content_type or "").split(";")[0].strip().lower()
+    extension = IMAGE_TYPES.get(content_type)
+    if extension is None:
+        raise ValueError("not an image type we keep")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ValueError("image too large")
+    os.makedirs(upload_dir, exist_ok=True)
+    name = secrets.token_hex(16) + extension
+    path = os.path.join(upload_dir, name)
+    # O_EXCL: never overwrite, even on the (astronomically unlikely) clash of random names.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    row = ReportAttachment(
+        registration_id=registration.id,
+        # On a resubmission the report exists, but the image joins it only on ยืนยัน.
+        report_id=None,
+        stored_name=name,
+        content_type="image/jpeg" if content_type == "image/jpg" else content_type,
+        size=len(data),
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    log.info("stored image %s for registration %s", row.id, registration.id)
+    return row
+
+
+def discard_pending_attachments(*, session: Session, registration_id: int, upload_dir: str | None) -> int:
+    """Forget images of an unfinished wizard (and delete their files if upload_dir is given)."""
+    rows = list(session.scalars(select(ReportAttachment).where(
+        ReportAttachment.registration_id == registration_id, ReportAttachment.report_id.is_(None))))
+    for row in rows:
+        if upload_dir:
+            try:
+                os.remove(os.path.join(upload_dir, row.stored_name))
+            except OSError:
+                pass  # already gone: nothing to free
+    if rows:
+        session.execute(delete(ReportAttachment).where(ReportAttachment.id.in_([r.id for r in rows]))
+                        .execution_options(synchronize_session=False))
+    return len(rows)
+
+
+# --- submitting -------------------------------------------------------------------------------
+
+
+def _apply(report: Report, draft: ReportDraft) -> None:
+    report.learned = draft.learned.strip()
+    report.application = draft.application.strip()
+    items = {k: ZERO for k in EXPENSE_FIELDS} if draft.total_only else draft.expenses
+    report.expense_registration = items.get("registration", ZERO)
+    report.expense_travel = items.get("travel", ZERO)
+    report.expense_accommodation = items.get("accommodation", ZERO)
+    report.expense_per_diem = items.get("per_diem", ZERO)
+    report.expense_total = draft.expense_total
+
+
+def submit_report(*, session: Session, registration: Registration, draft: ReportDraft, now: datetime) -> Report:
+    """Store the report (or its new revision after a revision request) and attach the wizard's images.
+
+    Raises ReportError when there is nothing to submit: already submitted or acknowledged,
+    not approved, or marked not attended.
+    """
+    if not draft.learned.strip():
+        raise ValueError("the report says nothing learned")
+    if registration.status != RegStatus.APPROVED or registration.attendance == Attendance.NOT_ATTENDED:
+        raise ReportError("no report is owed for this registration")
+    report = report_of(session=session, registration_id=registration.id)
+    if report is None:
+        report = Report(registration_id=registration.id, status=ReportStatus.SUBMITTED, revision=1, submitted_at=now)
+        _apply(report, draft)
+        try:
+            # A savepoint: a second ยืนยัน racing this one hits the unique key, not the whole event.
+            with session.begin_nested():
+                session.add(report)
+        except IntegrityError:
+            raise ReportError("the report was submitted already") from None
+        action = "report.submitted"
+    else:
+        # Resubmission: only from revision_requested, once (a double tap finds it submitted).
+        result = session.execute(
+            update(Report)
+            .where(Report.id == report.id, Report.status == ReportStatus.REVISION_REQUESTED)
+            .values(status=ReportStatus.SUBMITTED, revision=Report.revision + 1, submitted_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise ReportError("the report is not awaiting a revision")
+        session.refresh(report)
+        _apply(report, draft)
+        action = "report.resubmitted"
+    registration.attendance = Attendance.ATTENDED
+    session.execute(
+        update(ReportAttachment)
+        .where(ReportAttachment.registration_id == registration.id, ReportAttachment.report_id.is_(None))
+        .values(report_id=report.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    session.refresh(report)
+    audit(session=session, action=action, subject_type="report", subject_id=report.id,
+          actor_id=registration.staff_id, registration_id=registration.id, revision=report.revision)
+    return report
+
+
+# --- review -----------------------------------------------------------------------------------
+
+
+def reviewer_of(registration: Registration) -> Staff | None:
+    """Return the person who reviews the report: the direct supervisor (None means HR)."""
+    boss = registration.staff.supervisor
+    return boss if boss is not None and boss.active else None
+
+
+def may_review(staff: Staff | None, report: Report) -> bool:
+    """Tell whether this person reviews this report (the supervisor; HR when there is none)."""
+    if staff is None or not staff.active:
+        return False
+    boss = reviewer_of(report.registration)
+    if boss is not None:
+        return staff.id == boss.id
+    return staff.has_role(ROLE_HR)
+
+
+def _review(
+    *, session: Session, report: Report, reviewer: Staff, revision: int, now: datetime,
+    status: ReportStatus, reason: str | None,
+) -> ReviewResult:
+    if not may_review(reviewer, report):
+        return ReviewResult.NOT_ALLOWED
+    result = session.execute(
+        update(Report)
+        .where(Report.id == report.id, Report.status == ReportStatus.SUBMITTED, Report.revision == revision)
+        .values(status=status, reviewed_by_id=reviewer.id, reviewed_at=now, review_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return ReviewResult.STALE
+    session.refresh(report)
+    detail: dict[str, Any] = {"revision": revision}
+    if reason:
+        detail["reason"] = reason
+    audit(session=session, action=f"report.{status.value}", subject_type="report", subject_id=report.id,
+          actor_id=reviewer.id, **detail)
+    return ReviewResult.DONE
+
+
+def acknowledge(*, session: Session, report: Report, reviewer: Staff, revision: int, now: datetime) -> ReviewResult:
+    """Acknowledge (รับทราบ) the current revision of a submitted report."""
+    return _review(session=session, report=report, reviewer=reviewer, revision=revision, now=now,
+                   status=ReportStatus.ACKNOWLEDGED, reason=None)
+
+
+def request_revision(
+    *, session: Session, report: Report, reviewer: Staff, revision: int, reason: str, now: datetime
+) -> ReviewResult:
+    """Send the current revision back to its author with a reason (ขอให้แก้ไข)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("a reason is required")
+    return _review(session=session, report=report, reviewer=reviewer, revision=revision, now=now,
+                   status=ReportStatus.REVISION_REQUESTED, reason=reason)
+
+
+def review_is_current(report: Report, revision: int) -> bool:
+    """Tell whether a card for this revision can still be decided."""
+    return report.status == ReportStatus.SUBMITTED and report.revision == revision
+
+
+# --- history ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One course in a person's training history."""
+
+    registration: Registration
+    report: Report | None
+    state: ReportState
+
+
+def training_history(*, session: Session, staff: Staff, today: date, settings: dict[str, Any]) -> dict[int, list[HistoryItem]]:
+    """Return the person's registrations per BE fiscal year, newest year first, courses by start date."""
+    regs = list(session.scalars(select(Registration).where(Registration.staff_id == staff.id)).unique())
+    reports = {
+        r.registration_id: r
+        for r in session.scalars(select(Report).where(Report.registration_id.in_([g.id for g in regs]))).unique()
+    } if regs else {}
+    years: dict[int, list[HistoryItem]] = {}
+    for reg in sorted(regs, key=lambda g: (g.course.start_date, g.id), reverse=True):
+        report = reports.get(reg.id)
+        item = HistoryItem(reg, report, report_state(reg, report, today=today, settings=settings))
+        years.setdefault(reg.course.fiscal_year, []).append(item)
+    return dict(sorted(years.items(), reverse=True))
