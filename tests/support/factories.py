@@ -87,3 +87,32 @@ def course(session: Session, *, starts_in: int = 20, days: int = 2, deadline_in:
     session.add(c)
     session.flush()
     return c
+
+
+def finished_registration(session: Session, person: Staff, *, course_: Course | None = None,
+                          ended_days_ago: int = 3, days: int = 2, due_days: int = 15,
+                          today: date | None = None, **course_fields: Any) -> Any:
+    """Create an approved registration (steps approved, report_due_on set) for a course that has ended.
+
+    Built directly with the models, so report tests do not depend on the registration feature.
+    """
+    from models.registration import ApprovalStep, Registration, RegStatus, StepDecision
+    from models.org import supervisor_chain
+
+    today = today or today_bangkok()
+    if course_ is None:
+        start = today - timedelta(days=ended_days_ago + days - 1)
+        course_ = course(session, today=today, starts_in=(start - today).days, days=days,
+                         deadline_in=(start - today).days - 7, **course_fields)
+    approvers = supervisor_chain(person)[:2] or []
+    reg = Registration(staff=person, course=course_, status=RegStatus.APPROVED, reason="พัฒนาทักษะในงาน",
+                       approval_levels=max(1, len(approvers)), current_step=max(1, len(approvers)),
+                       report_due_on=course_.end_date + timedelta(days=due_days))
+    session.add(reg)
+    session.flush()
+    for i, approver in enumerate(approvers, start=1):
+        session.add(ApprovalStep(registration_id=reg.id, step=i, approver_id=approver.id,
+                                 decision=StepDecision.APPROVED))
+    session.flush()
+    session.refresh(reg)
+    return reg
