@@ -20,6 +20,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(db_group)
     for cmd in (link_code, import_staff, import_courses, send_outbox, seed_demo):
         add(app, cmd)
+    from scheduler.commands import COMMANDS as clock_commands  # run-due-jobs, clock
+
+    for cmd in clock_commands:
+        add(app, cmd)
 
 
 def add(app: Flask, cmd: click.Command) -> None:

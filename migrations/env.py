@@ -18,12 +18,22 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
 
 target_metadata = Base.metadata
 
+# Tables that other software creates and owns: APScheduler's job store makes its own table.
+FOREIGN_TABLES = frozenset({"apscheduler_jobs"})
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Leave tables we do not own out of autogenerate (else it would propose dropping them)."""
+    # A left-out table's columns and indexes are never compared either.
+    return not (type_ == "table" and name in FOREIGN_TABLES)
+
 
 def run_migrations_offline() -> None:
     """Emit SQL without a connection."""
     url = config.get_main_option("sqlalchemy.url")
     context.configure(url=url, target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=url.startswith("sqlite") if url else False)
+                      render_as_batch=url.startswith("sqlite") if url else False,
+                      include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -36,7 +46,7 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata,
                           render_as_batch=connection.dialect.name == "sqlite", compare_type=True,
-                          render_item=render_item)
+                          render_item=render_item, include_object=include_object)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
