@@ -45,7 +45,12 @@ class Intent(StrEnum):
 
 @dataclass(frozen=True)
 class ParsedIntent:
-    """The intent of a message, the search words left in it and a confidence in [0, 1]."""
+    """The intent of a message, the words left in it and a confidence in [0, 1].
+
+    ``query`` is what remains after command words, particles and filler are removed, for every
+    intent ("" when nothing is left), so a handler can tell a bare menu word from a sentence.
+    ``score`` is 1.0 for an exact, unambiguous match, lower for typos and close calls, 0 for UNKNOWN.
+    """
 
     intent: Intent
     query: str
