@@ -37,8 +37,8 @@
 
   function summary(node, limit) {
     var json;
-    try { json = JSON.stringify(node, null, 1); } catch (e) { json = String(node); }
-    limit = limit || 600;
+    try { json = JSON.stringify(node); } catch (e) { json = String(node); }
+    limit = limit || 400;
     return json.length > limit ? json.slice(0, limit) + " …" : json;
   }
 
@@ -78,6 +78,8 @@
     var flex = c.flex;
     if (flex === undefined) flex = horizontal ? 1 : 0;
     if (c.type === "filler") flex = c.flex === undefined ? 1 : c.flex;
+    // Icons and spacers keep their own size: LINE gives them no flex.
+    if (c.type === "icon" || c.type === "spacer") flex = 0;
     if (horizontal) {
       node.style.flex = flex > 0 ? flex + " 1 0px" : "0 0 auto";
       node.style.minWidth = "0";

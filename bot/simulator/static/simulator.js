@@ -119,6 +119,7 @@
   var imageInput = $("image-input");
   var sendButton = $("send");
   var after = 0, echo = 0, loaded = false, lastFrom = null, unread = 0;
+  var followUp = false;  // the person just acted: show them the answer even if they had scrolled up
   var baseTitle = document.title;
   var queue = Promise.resolve();
 
@@ -147,6 +148,7 @@
   }
 
   function sendEvent(payload) {
+    followUp = true;
     return enqueue(function () {
       return api("/event", Object.assign({ as: person.as }, payload)).then(postSigned).then(poll);
     });
@@ -166,6 +168,7 @@
 
   function sendImage(file) {
     hideQuick();
+    followUp = true;
     return enqueue(function () {
       var form = new FormData();
       form.append("as", person.as);
@@ -289,23 +292,27 @@
   }
 
   function lightUp(count) {
-    var head = $("chat-head");
-    head.classList.add("flash");
-    window.setTimeout(function () { head.classList.remove("flash"); }, 1500);
-    if (document.hidden || !document.hasFocus()) {
-      unread += count;
-      document.title = "(" + unread + ") " + baseTitle;
-      $("new-badge").hidden = false;
-    }
+    // Messages nobody in this tab asked for (pushes: a request to approve, a result, a reminder)
+    // light the tab up until the person touches it, so side-by-side tabs show who has news.
+    unread += count;
+    document.title = "(" + unread + ") " + baseTitle;
+    var badge = $("new-badge");
+    badge.textContent = "ใหม่ " + unread;
+    badge.hidden = false;
+    $("chat-head").classList.add("flash");
+    document.body.dataset.unread = String(unread);
   }
 
   function seen() {
+    if (!unread) return;
     unread = 0;
     document.title = baseTitle;
     $("new-badge").hidden = true;
+    $("chat-head").classList.remove("flash");
+    delete document.body.dataset.unread;
   }
-  window.addEventListener("focus", seen);
-  document.addEventListener("visibilitychange", function () { if (!document.hidden) seen(); });
+  document.addEventListener("pointerdown", seen, true);
+  document.addEventListener("keydown", seen, true);
 
   /* --- the menu ------------------------------------------------------------------------------------ */
 
@@ -377,16 +384,19 @@
   function fetchInbox() {
     var url = config.api + "/inbox?as=" + encodeURIComponent(person.as) + "&after=" + after + "&echo=" + echo;
     inflight = fetch(url, { cache: "no-store" }).then(readJson).then(function (data) {
-      var stick = nearBottom() || !loaded;
-      var fromBot = 0;
+      var stick = nearBottom() || !loaded || followUp;
+      var pushed = 0;
       data.items.forEach(function (item) {
         addItem(item);
-        if (item.from === "bot") fromBot += 1;
+        if (item.from === "bot" && item.via !== "reply") pushed += 1;
       });
       after = data.after;
       echo = data.echo;
-      if (data.items.length && stick) scrollDown();
-      if (fromBot && loaded) lightUp(fromBot);
+      if (data.items.length && stick) {
+        scrollDown();
+        followUp = false;
+      }
+      if (pushed && loaded) lightUp(pushed);
       if (data.menu) drawMenu(data.menu);
       $("chat-sub").textContent = data.linked ? data.linked : person.name;
       loaded = true;
