@@ -32,7 +32,6 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.db import Database
 from bot.sender import deliver
 from bot.state import BotState
 from models.org import get_settings
@@ -195,8 +194,13 @@ def sync_triggers(scheduler: BaseScheduler, settings: Mapping[str, Any]) -> list
 
 
 def make_jobstore(database_url: str) -> SQLAlchemyJobStore:
-    """Return the job store on the application's database (own engine, same SQLite pragmas)."""
-    return SQLAlchemyJobStore(engine=Database(database_url).engine, tablename=JOBSTORE_TABLE)
+    """Return the job store on the application's database (its own small engine)."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if database_url.startswith("sqlite"):
+        # Plain deferred transactions: the store mostly reads, and in WAL mode a reader does not
+        # wait for a job's long write transaction (the app's engine begins IMMEDIATE).
+        options["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    return SQLAlchemyJobStore(url=database_url, tablename=JOBSTORE_TABLE, engine_options=options)
 
 
 def build_scheduler(state: BotState, scheduler_cls: type[BaseScheduler] = BlockingScheduler,
