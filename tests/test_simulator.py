@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 import threading
 import types
@@ -398,3 +399,26 @@ def test_a_failing_clock_gets_a_thai_answer(sim: Sim, monkeypatch: pytest.Monkey
     monkeypatch.setitem(sys.modules, "scheduler.clock", clock)
     response = sim.api("/clock", at="2027-01-05T09:00")
     assert response.status_code == 500 and "เลื่อนเวลาไม่สำเร็จ" in response.get_json()["error"]
+
+
+def test_the_monthly_follow_up_can_be_seen_without_waiting(sim: Sim) -> None:
+    pytest.importorskip("scheduler.clock", reason="the clock (scheduler.clock) is not there yet")
+    sim.open("D008")  # owes a report for the finished demo course
+    html = sim.client.get("/simulator?as=D008").get_data(as_text=True)
+    # The page offers the next run of the monthly follow-up as a one-tap shortcut.
+    found = re.search(r'class="shortcut" data-date="([0-9-]+)" data-time="([0-9:]+)">ติดตามรายงานประจำเดือน', html)
+    assert found, "no shortcut for the monthly follow-up"
+    date, time_ = found.groups()
+    before = sim.inbox("D008")
+    response = sim.api("/clock", at=f"{date}T{time_}")
+    data = response.get_json()
+    assert response.status_code == 200, data
+    assert "monthly_followup" in json.dumps(data["result"])
+    assert "ทำงานที่ถึงกำหนดครบแล้ว" in data["message"]
+    new = sim.inbox("D008", after=before["after"], echo=before["echo"])
+    assert [i["via"] for i in new["items"]] and all(i["via"] != "reply" for i in new["items"])
+    assert "รายงาน" in bot_texts(new["items"])
+    # Running the same instant again sends nothing twice.
+    again = sim.api("/clock", at=f"{date}T{time_}").get_json()
+    assert sim.inbox("D008", after=new["after"], echo=new["echo"])["items"] == []
+    assert "ข้อความส่งออก 0 ข้อความ" in again["message"]

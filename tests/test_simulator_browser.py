@@ -120,6 +120,18 @@ def test_a_request_registered_in_one_tab_is_approved_in_another(browser_context:
     assert "จริยธรรม" in result.inner_text()
     shot(staff, "08-staff-approved")
 
+    # เลื่อนเวลา: jump to the next monthly follow-up; the report D008 owes for the finished demo
+    # course is asked for, in the chat, without waiting for the 5th.
+    shortcut = staff.locator(".shortcut", has_text="ติดตามรายงานประจำเดือน")
+    bot_rows = staff.locator(".row.bot").count()
+    shortcut.click()
+    staff.click("#clock-run")
+    staff.locator("#clock-result.ok").wait_for()
+    staff.wait_for_function("n => document.querySelectorAll('.row.bot').length > n", arg=bot_rows)
+    staff.locator("#new-badge").wait_for(state="visible")
+    assert "รายงาน" in staff.locator(".row.bot").last.inner_text()
+    shot(staff, "09-staff-monthly-followup")
+
     for page in (staff, approver):
         assert page.locator(".notice.err").count() == 0, page.locator(".notice.err").all_inner_texts()
     assert errors == []
@@ -225,7 +237,7 @@ def test_flex_messages_render_and_their_buttons_work(tmp_path: Path) -> None:
             assert deliver(state.db, state.gateway)["sent"] == 1
             page.locator(".flex-carousel").last.wait_for()
             page.locator(".row.bot", has_text="เลือกได้เลยค่ะ").wait_for()
-            shot(page, "09-flex-carousel")
+            shot(page, "10-flex-carousel")
             _push_to_standin(base, state.standin.access_token, simulated_user_id("D009"), _odd_messages())
 
             carousel = page.locator(".flex-carousel").last
@@ -248,7 +260,7 @@ def test_flex_messages_render_and_their_buttons_work(tmp_path: Path) -> None:
             chips.first.wait_for()
             assert chips.all_inner_texts() == ["ช่วยเหลือ", "เมนู", "เว็บ", "เลือกวัน"]
             page.locator("#new-badge").wait_for(state="visible")
-            shot(page, "10-flex")
+            shot(page, "11-flex-fallbacks")
 
             carousel.get_by_role("button", name="รายละเอียด").click()
             page.locator(".row.user", has_text="ขอดูรายละเอียด").wait_for()
@@ -259,7 +271,7 @@ def test_flex_messages_render_and_their_buttons_work(tmp_path: Path) -> None:
                 carousel.get_by_role("button", name="เว็บไซต์").click()
             assert popup.value.url == "https://example.org/"
             popup.value.close()
-            shot(page, "11-flex-tapped")
+            shot(page, "12-flex-tapped")
             assert page.locator(".notice.err").count() == 0
             assert errors == []
         finally:

@@ -42,6 +42,9 @@ MAX_TEXT = 5000
 FONT_FILES = {"regular": "Sarabun-Regular.ttf", "bold": "Sarabun-Bold.ttf"}
 BOT_NAME = "ผู้ช่วยงานพัฒนาบุคลากร"
 
+# The clock's jobs, by the names scheduler.clock.JOBS gives them, as the เลื่อนเวลา shortcuts say them.
+JOB_NAMES = {"monthly_followup": "ติดตามรายงานประจำเดือน", "daily_reminders": "แจ้งเตือนประจำวัน"}
+
 # The plain menu shown until the bot gives this person a rich menu: (label, text it sends).
 FALLBACK_MENU = (
     ("หลักสูตร", "อบรม"),
@@ -65,6 +68,7 @@ class T:
     CLOCK_MISSING = "ระบบนาฬิกาสำหรับงานตามกำหนดเวลายังไม่พร้อมใช้งานค่ะ จึงยังเลื่อนเวลาไม่ได้"
     CLOCK_FAILED = "เลื่อนเวลาไม่สำเร็จค่ะ ระบบขัดข้อง ดูรายละเอียดในบันทึกของเซิร์ฟเวอร์"
     CLOCK_DONE = "เลื่อนเวลาไปที่ {at} แล้วค่ะ ทำงานที่ถึงกำหนดครบแล้ว มีข้อความส่งออก {sent} ข้อความ"
+    CLOCK_NOTHING = "เลื่อนเวลาไปที่ {at} แล้วค่ะ ไม่มีงานที่ถึงกำหนด ณ เวลานั้น (ดูวันเวลาที่ระบบทำงานได้จากปุ่มด้านบน)"
     ROLE_APPROVER = "ผู้อนุมัติ"
     ROLE_HR = "งานบุคคล"
     GUEST_NAME = "ผู้ใช้ใหม่ (ยังไม่ผูกบัญชี)"
@@ -178,7 +182,30 @@ def page() -> str:
     }
     unknown = request.args.get("as") if request.args.get("as") and person is None else None
     return render_template("simulator/page.html", config=config, people=people, person=person,
-                           unknown=unknown, bot_name=BOT_NAME, org_name=org_name, t=T)
+                           unknown=unknown, bot_name=BOT_NAME, org_name=org_name, t=T,
+                           shortcuts=_clock_shortcuts(s))
+
+
+def _clock_shortcuts(s: BotState) -> list[dict[str, str]]:
+    """Return the next run of each clock job (label, date, time in Bangkok), to fill เลื่อนเวลา in one tap."""
+    try:
+        from scheduler.clock import JOBS
+
+        with s.db.transaction() as session:
+            settings = get_settings(session=session)
+        now = datetime.now(BANGKOK)
+        shortcuts = []
+        for name, spec in JOBS.items():
+            label = JOB_NAMES.get(name)
+            when = spec.trigger(settings).get_next_fire_time(None, now) if label else None
+            if label and when is not None:
+                local = when.astimezone(BANGKOK)
+                shortcuts.append({"label": f"{label}: {format_datetime(local)}",
+                                  "date": local.strftime("%Y-%m-%d"), "time": local.strftime("%H:%M")})
+        return shortcuts
+    except Exception:  # noqa: BLE001 - a convenience only: the control works without it
+        log.info("no เลื่อนเวลา shortcuts: the clock's jobs could not be read", exc_info=True)
+        return []
 
 
 @bp.get("/font/<weight>.ttf")
@@ -395,9 +422,11 @@ def clock() -> Response:
     # Whatever the jobs queued goes out now, as the clock's sender would send it.
     deliver(s.db, s.gateway)
     sent = len(standin.deliveries) - before
+    jobs = result.get("jobs") if isinstance(result, dict) else None
+    template = T.CLOCK_NOTHING if isinstance(jobs, dict) and not jobs and not sent else T.CLOCK_DONE
     return jsonify({
         "ok": True, "at": at.isoformat(),
-        "message": T.CLOCK_DONE.format(at=format_datetime(at), sent=sent),
+        "message": template.format(at=format_datetime(at), sent=sent),
         "result": _jsonable(result),
     })
 

@@ -82,6 +82,12 @@
   if (clockForm) {
     var dateInput = $("clock-date");
     dateInput.value = new Intl.DateTimeFormat("en-CA", { timeZone: BANGKOK, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+    Array.prototype.forEach.call(document.querySelectorAll(".shortcut"), function (button) {
+      button.addEventListener("click", function () {
+        dateInput.value = button.dataset.date;
+        $("clock-time").value = button.dataset.time;
+      });
+    });
     clockForm.addEventListener("submit", function (ev) {
       ev.preventDefault();
       var out = $("clock-result");
