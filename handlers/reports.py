@@ -18,6 +18,7 @@ from linebot.v3.webhooks import ImageMessageContent, TextMessageContent
 from bot.line import ContentTooLarge
 from handlers.context import Ctx, multicast_to
 from handlers.messages import (
+    ACCENT,
     GREY,
     RED,
     Message,
@@ -68,7 +69,7 @@ from models.reports import (
 from thai import ThaiParseError
 from thai.dates import format_date, format_date_range, format_datetime
 from thai.nlu import Intent
-from thai.numbers import format_baht, parse_amount
+from thai.numbers import format_baht, format_number, parse_amount
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ class T:
     NOT_YOURS_REG = "รายการนี้ไม่ใช่ของท่านค่ะ"
     START = "เริ่มกรอกรายงานผลการอบรมค่ะ\nหลักสูตร: {course}\nวันที่อบรม: {dates}\nกำหนดส่ง: {due}\nพิมพ์ ยกเลิก ได้ทุกขั้นตอนค่ะ"
     CONTINUE = "ท่านกำลังกรอกรายงานหลักสูตรนี้อยู่ค่ะ ทำต่อจากขั้นตอนเดิมได้เลยค่ะ"
-    RESUBMIT = "ผู้บังคับบัญชาขอให้แก้ไขรายงานหลักสูตร {course} ค่ะ\nเหตุผล: {reason}\nข้อมูลเดิมกรอกไว้ให้แล้ว แตะ แก้ไข เพื่อเลือกส่วนที่จะแก้ แล้วแตะ ยืนยัน เพื่อส่งอีกครั้งค่ะ"
+    RESUBMIT = "{who}ขอให้แก้ไขรายงานหลักสูตร {course} ค่ะ\nเหตุผล: {reason}\nข้อมูลเดิมกรอกไว้ให้แล้ว แตะ แก้ไข เพื่อเลือกส่วนที่จะแก้ แล้วแตะ ยืนยัน เพื่อส่งอีกครั้งค่ะ"
 
     Q_LEARNED = "ขั้นที่ 1/5 สรุปความรู้ที่ได้รับ\nกรุณาพิมพ์สรุปสิ่งที่ได้เรียนรู้จากการอบรม (อย่างน้อย {n} ตัวอักษร) ค่ะ"
     Q_APPLICATION = "ขั้นที่ 2/5 การนำไปใช้ในงาน\nกรุณาพิมพ์ว่าจะนำความรู้ไปใช้ในงานอย่างไรค่ะ"
@@ -155,15 +156,16 @@ class T:
     REVIEW_TITLE_AGAIN = "รายงานผลการอบรม (แก้ไขครั้งที่ {n})"
     REVIEW_ALT = "{name} ส่งรายงานผลการอบรม {course}"
     ACKED = "รับทราบรายงานของ {name} แล้วค่ะ"
-    ACKED_STAFF = "ผู้บังคับบัญชารับทราบรายงานผลการอบรมหลักสูตร {course} แล้วค่ะ ขอบคุณค่ะ 🙏"
+    ACKED_STAFF = "{who}รับทราบรายงานผลการอบรมหลักสูตร {course} แล้วค่ะ ขอบคุณค่ะ 🙏"
     NOT_REVIEWER = "ท่านไม่ใช่ผู้พิจารณารายงานนี้ค่ะ"
     STALE_REVIEW = "รายงานนี้ได้รับการพิจารณาแล้ว หรือมีฉบับแก้ไขใหม่กว่าค่ะ (สถานะ: {status})"
     ASK_REVISE = "กรุณาพิมพ์สิ่งที่ต้องการให้ {name} แก้ไขในรายงานค่ะ (พิมพ์ ยกเลิก เพื่อยกเลิก)"
     REVISE_SENT = "ส่งคำขอให้แก้ไขถึง {name} แล้วค่ะ"
-    REVISE_STAFF = "ผู้บังคับบัญชาขอให้แก้ไขรายงานผลการอบรมหลักสูตร {course} ค่ะ\nเหตุผล: {reason}\nแตะ แก้ไขรายงาน เพื่อแก้และส่งอีกครั้งค่ะ"
+    REVISE_STAFF = "{who}ขอให้แก้ไขรายงานผลการอบรมหลักสูตร {course} ค่ะ\nเหตุผล: {reason}\nแตะ แก้ไขรายงาน เพื่อแก้และส่งอีกครั้งค่ะ"
     REASON_SHORT = "กรุณาพิมพ์เหตุผลอย่างน้อย {n} ตัวอักษรค่ะ"
     REASON_LONG = "เหตุผลยาวเกินไปค่ะ (สูงสุด {n} ตัวอักษร) กรุณาสรุปให้สั้นลงค่ะ"
     REASON_TEXT_ONLY = "กรุณาพิมพ์เหตุผลเป็นข้อความค่ะ"
+    REASON_NOT_COMMAND = "ตอนนี้ระบบรอเหตุผลอยู่ค่ะ กรุณาพิมพ์เหตุผล หรือพิมพ์ ยกเลิก เพื่อออกจากขั้นตอนนี้ค่ะ"
 
     ASK_ABSENT_REASON = "หลักสูตร {course} ({dates})\nกรุณาพิมพ์เหตุผลที่ไม่ได้เข้าร่วมการอบรมค่ะ (พิมพ์ ยกเลิก เพื่อยกเลิก)"
     ABSENT_DONE = "บันทึกแล้วค่ะ หลักสูตร {course} ไม่ได้เข้าร่วม จึงไม่ต้องส่งรายงาน และแจ้งงานบุคคลแล้วค่ะ"
@@ -176,6 +178,10 @@ class T:
     HISTORY_TITLE = "ประวัติการอบรม ปีงบประมาณ {fy}"
     HISTORY_MORE = "และอีก {n} หลักสูตร"
     HISTORY_OLDER = "แสดง {shown} ปีงบประมาณล่าสุด (มีทั้งหมด {total} ปี) ดูย้อนหลังได้ที่งานบุคคลค่ะ"
+
+    WHO_SUPERVISOR = "ผู้บังคับบัญชา"
+    WHO_HR = "งานบุคคล"
+    NOTIFIED_BOSS = "ผู้บังคับบัญชา ({name}) และงานบุคคล"
 
     BTN_SEND = "ส่งรายงาน"
     BTN_REVISE_SEND = "แก้ไขรายงาน"
@@ -204,8 +210,8 @@ class T:
         ReportState.NONE: "-",
         ReportState.OWED: "รอส่งรายงาน (กำหนด {due})",
         ReportState.OVERDUE: "เลยกำหนดส่ง ({due})",
-        ReportState.SUBMITTED: "ส่งแล้ว รอผู้บังคับบัญชารับทราบ",
-        ReportState.ACKNOWLEDGED: "ผู้บังคับบัญชารับทราบแล้ว",
+        ReportState.SUBMITTED: "ส่งแล้ว รอการรับทราบ",
+        ReportState.ACKNOWLEDGED: "รับทราบแล้ว",
         ReportState.REVISION_REQUESTED: "ขอให้แก้ไข",
         ReportState.NOT_ATTENDED: "ไม่ได้เข้าร่วม",
     }
@@ -225,6 +231,11 @@ class T:
     L_EXPENSE = "ค่าใช้จ่ายจริง"
     L_YEAR_TOTAL = "รวมค่าใช้จ่ายจริงทั้งปี"
     IMAGES_N = "{n} รูป"
+    COURSES_N = "{n} หลักสูตร"
+    SUMMARY_TITLE = "สรุปรายงานผลการอบรม"
+    SUMMARY_ALT = "สรุปรายงานผลการอบรม {course}"
+    EDIT_DISPLAY = "แก้ไข{part}"
+    ABSENT_DISPLAY = "ไม่ได้เข้าร่วม {course}"
     OVERDUE_TAG = "เลยกำหนด"
 
 
@@ -251,7 +262,7 @@ def owed_report_bubble(codec: PostbackCodec, reg: Registration, *, today: Any, s
     buttons = [button(report_button(codec, reg.id))]
     if reg.attendance != "attended":
         buttons.append(button(not_attended_button(codec, reg.id), style="secondary"))
-    return bubble(title, rows, buttons, header_color=RED if today > due else "#0B6E4F")
+    return bubble(title, rows, buttons, header_color=RED if today > due else ACCENT)
 
 
 def owed_reports_message(codec: PostbackCodec, regs: list[Registration], *, today: Any, settings: dict[str, Any],
@@ -350,7 +361,8 @@ def _start_wizard(ctx: Ctx, reg: Registration) -> list[Message]:
         conv = start_conversation(session=ctx.session, line_user_id=ctx.line_user_id, flow=FLOW, step=CONFIRM,
                                   data={"reg": reg.id, "draft": draft.to_data(), "resubmit": True})
         ctx.conversation = conv
-        intro = T.RESUBMIT.format(course=reg.course.title, reason=report.review_reason or "-")
+        intro = T.RESUBMIT.format(who=_reviewer_word(reg), course=reg.course.title,
+                                  reason=report.review_reason or "-")
         return [text(intro)] + _ask(ctx, conv, reg)
     conv = start_conversation(session=ctx.session, line_user_id=ctx.line_user_id, flow=FLOW, step=LEARNED,
                               data={"reg": reg.id, "draft": ReportDraft().to_data()})
@@ -417,7 +429,7 @@ def _ask(ctx: Ctx, conv: Conversation, reg: Registration) -> list[Message]:
 
 
 def _plain_amount(value: Decimal) -> str:
-    return format_baht(value).removesuffix(" บาท")
+    return format_number(value, decimals=0 if value == value.to_integral_value() else 2)
 
 
 def _image_quick(ctx: Ctx, reg: Registration, have: int) -> list[dict[str, Any]]:
@@ -452,11 +464,11 @@ def summary_card(ctx: Ctx, reg: Registration, draft: ReportDraft) -> Message:
                style="secondary"),
         button(_cancel_action(ctx), style="link", color=GREY),
     ]
-    return flex(f"สรุปรายงานผลการอบรม {reg.course.title}", bubble("สรุปรายงานผลการอบรม", rows, buttons))
+    return flex(T.SUMMARY_ALT.format(course=reg.course.title), bubble(T.SUMMARY_TITLE, rows, buttons))
 
 
 def _edit_menu(ctx: Ctx, reg: Registration) -> Message:
-    quick = [postback_action(name, ctx.pack(Action.REPORT_EDIT, reg.id, key), display_text=f"แก้ไข{name}")
+    quick = [postback_action(name, ctx.pack(Action.REPORT_EDIT, reg.id, key), display_text=T.EDIT_DISPLAY.format(part=name))
              for key, name in T.EDIT_NAMES.items()]
     quick += [_back_action(ctx, reg), _cancel_action(ctx)]
     return text(T.EDIT_WHICH, quick)
@@ -511,12 +523,15 @@ def report_flow(event: Any, ctx: Ctx) -> list[Message]:
     content = event.message
     message = content.text.strip() if isinstance(content, TextMessageContent) else None
     step = conv.step
+    if message is not None and len(message) <= 30 and ctx.intent is not None and ctx.intent.intent is Intent.REPORT:
+        # ส่งรายงาน typed (or the rich menu) mid-wizard: carry on rather than take it as an answer.
+        return [text(T.CONTINUE)] + _ask(ctx, conv, reg)
     if step in TEXT_STEPS:
         if message is None:
             note = T.IMAGE_NOT_NOW if isinstance(content, ImageMessageContent) else T.TEXT_ONLY
             return _repeat(ctx, conv, reg, note)
         if len(message) > MAX_TEXT:
-            return _repeat(ctx, conv, reg, T.TOO_LONG.format(n=f"{MAX_TEXT:,}", got=f"{len(message):,}"))
+            return _repeat(ctx, conv, reg, T.TOO_LONG.format(n=format_number(MAX_TEXT), got=format_number(len(message))))
         return _text_step(ctx, conv, reg, message)
     if step == IMAGES:
         if isinstance(content, ImageMessageContent):
@@ -699,15 +714,20 @@ def _notify_reviewers(ctx: Ctx, report: Report) -> str:
         others = [p for p in hr if p.id != boss.id and p.id != report.registration.staff_id]
         if others:
             multicast_to(ctx.session, others, [review_card(codec, report, buttons=False)])
-        return f"ผู้บังคับบัญชา ({boss.name}) และงานบุคคล"
+        return T.NOTIFIED_BOSS.format(name=boss.name)
     # No supervisor: HR reviews, so their cards carry the buttons.
     reviewers = [p for p in hr if p.id != report.registration.staff_id]
     if reviewers:
         multicast_to(ctx.session, reviewers, [review_card(codec, report, buttons=True)])
-    return "งานบุคคล"
+    return T.WHO_HR
 
 
 # --- review -----------------------------------------------------------------------------------
+
+
+def _reviewer_word(reg: Registration) -> str:
+    """Return who reviews this person's reports, as the staff member is told."""
+    return T.WHO_SUPERVISOR if reviewer_of(reg) is not None else T.WHO_HR
 
 
 def _report_for_tap(ctx: Ctx) -> tuple[Report | None, int | None, list[Message]]:
@@ -739,7 +759,7 @@ def ack(event: Any, ctx: Ctx) -> list[Message]:
     if result is ReviewResult.STALE:
         return [text(T.STALE_REVIEW.format(status=T.REPORT_STATUS[ReportState(report.status)]))]
     reg = report.registration
-    ctx.push(reg.staff, [text(T.ACKED_STAFF.format(course=reg.course.title))])
+    ctx.push(reg.staff, [text(T.ACKED_STAFF.format(who=_reviewer_word(reg), course=reg.course.title))])
     return [text(T.ACKED.format(name=reg.staff.name))]
 
 
@@ -755,16 +775,20 @@ def ask_revision_reason(event: Any, ctx: Ctx) -> list[Message]:
     return [text(T.ASK_REVISE.format(name=report.registration.staff.name), [_cancel_action(ctx)])]
 
 
-def _reason(event: Any) -> tuple[str | None, str | None]:
+def _reason(event: Any, ctx: Ctx) -> tuple[str | None, str | None]:
     """Return (reason, None) for acceptable text, or (None, what to say)."""
     content = event.message
     if not isinstance(content, TextMessageContent):
         return None, T.REASON_TEXT_ONLY
     reason = content.text.strip()
+    parsed = ctx.intent
+    if parsed is not None and parsed.intent is not Intent.UNKNOWN and parsed.score >= 1.0 and not parsed.query:
+        # A bare menu command ("ส่งรายงาน", "อบรม") is not a reason: never store it as one.
+        return None, T.REASON_NOT_COMMAND
     if len(reason) < MIN_REASON:
         return None, T.REASON_SHORT.format(n=MIN_REASON)
     if len(reason) > MAX_REASON:
-        return None, T.REASON_LONG.format(n=f"{MAX_REASON:,}")
+        return None, T.REASON_LONG.format(n=format_number(MAX_REASON))
     return reason, None
 
 
@@ -773,7 +797,7 @@ def revision_reason(event: Any, ctx: Ctx) -> list[Message]:
     """Take the reviewer's reason, send the report back, and tell its author."""
     conv = ctx.conversation
     assert conv is not None and ctx.staff is not None
-    reason, problem = _reason(event)
+    reason, problem = _reason(event, ctx)
     if reason is None:
         return [text(problem or T.REASON_TEXT_ONLY, [_cancel_action(ctx)])]
     data = conv.data or {}
@@ -789,7 +813,7 @@ def revision_reason(event: Any, ctx: Ctx) -> list[Message]:
     if result is ReviewResult.STALE:
         return [text(T.STALE_REVIEW.format(status=T.REPORT_STATUS[ReportState(report.status)]))]
     reg = report.registration
-    message = text(T.REVISE_STAFF.format(course=reg.course.title, reason=reason),
+    message = text(T.REVISE_STAFF.format(who=_reviewer_word(reg), course=reg.course.title, reason=reason),
                    [report_button(ctx.services.codec, reg.id, T.BTN_REVISE_SEND)])
     ctx.push(reg.staff, [message])
     return [text(T.REVISE_SENT.format(name=reg.staff.name))]
@@ -819,7 +843,7 @@ def not_attended(event: Any, ctx: Ctx) -> list[Message]:
         return _ask_absent_reason(ctx, owed[0])
     codec = ctx.services.codec
     quick = [postback_action(f"{i + 1}. {r.course.title}", codec.pack(Action.NOT_ATTENDED, r.id),
-                             display_text=f"ไม่ได้เข้าร่วม {r.course.title}") for i, r in enumerate(owed[:12])]
+                             display_text=T.ABSENT_DISPLAY.format(course=r.course.title)) for i, r in enumerate(owed[:12])]
     quick.append(message_action(T.BTN_CANCEL))
     lines = [f"{i + 1}. {r.course.title} ({format_date_range(r.course.start_date, r.course.end_date)})"
              for i, r in enumerate(owed)]
@@ -840,7 +864,7 @@ def absent_reason(event: Any, ctx: Ctx) -> list[Message]:
     """Record the reason, tell HR, and owe no report."""
     conv = ctx.conversation
     assert conv is not None and ctx.staff is not None
-    reason, problem = _reason(event)
+    reason, problem = _reason(event, ctx)
     if reason is None:
         quick = [message_action(r) for r in T.ABSENT_REASONS] + [_cancel_action(ctx)]
         return [text(problem or T.REASON_TEXT_ONLY, quick)]
@@ -888,7 +912,7 @@ def history_bubble(fy: int, items: list[HistoryItem], settings: dict[str, Any]) 
         rows.append(t(T.HISTORY_MORE.format(n=len(items) - MAX_HISTORY_ROWS), color=GREY, size="xs"))
     spent = sum((i.report.expense_total for i in items if i.report is not None), Decimal("0"))
     rows += [separator(), row(T.L_YEAR_TOTAL, format_baht(spent))]
-    return bubble(T.HISTORY_TITLE.format(fy=fy), rows, subtitle=f"{len(items)} หลักสูตร")
+    return bubble(T.HISTORY_TITLE.format(fy=fy), rows, subtitle=T.COURSES_N.format(n=format_number(len(items))))
 
 
 @router.intent(Intent.HISTORY)

@@ -448,6 +448,13 @@ def test_report_button_again_mid_wizard_continues(chat: Chat, tx, world: World, 
     assert "ทำต่อ" in texts(reply) and step_of(tx, world.worker) == "report:application"
 
 
+@pytest.mark.parametrize("step", ["learned", "images", "confirm"])
+def test_typing_send_report_mid_wizard_continues(chat: Chat, tx, world: World, step: str) -> None:
+    _walk_to(chat, world, step)
+    reply = chat.say(world.worker, "ส่งรายงาน")
+    assert "ทำต่อ" in texts(reply) and step_of(tx, world.worker) == f"report:{step}"
+
+
 def test_report_button_after_submitting_says_so(chat: Chat, tx, world: World, bot) -> None:
     summary = to_summary(chat, world)
     chat.tap(world.worker, button(summary, "ยืนยัน")["data"])
@@ -580,8 +587,10 @@ def test_hr_reviews_when_there_is_no_supervisor(chat: Chat, tx) -> None:
     reply = chat.tap("Uloner", button(reply, "ยืนยัน")["data"])
     assert "งานบุคคล" in texts(reply)
     card = chat.inbox(hr_user, after=mark)
+    mark = chat.mark()
     chat.tap(hr_user, button(card, "รับทราบ")["data"])
     assert the_report(tx, reg_id).status == ReportStatus.ACKNOWLEDGED
+    assert "งานบุคคลรับทราบ" in texts(chat.inbox("Uloner", after=mark))
 
 
 # --- not attended ---------------------------------------------------------------------------
@@ -600,6 +609,16 @@ def test_not_attended_tells_hr_and_owes_nothing(chat: Chat, tx, world: World) ->
         reg = s.get(Registration, world.reg_id)
         assert reg.attendance == Attendance.NOT_ATTENDED and reg.not_attended_reason == "ติดภารกิจเร่งด่วนของหน่วยงาน"
     assert "ไม่มีรายงาน" in texts(chat.say(world.worker, "ส่งรายงาน"))
+
+
+@pytest.mark.parametrize("command", ["ส่งรายงาน", "ประวัติการอบรม", "อบรม"])
+def test_a_menu_command_is_not_taken_as_the_absence_reason(chat: Chat, tx, world: World, command: str) -> None:
+    chat.say(world.worker, "ไม่ได้เข้าร่วม")
+    reply = chat.say(world.worker, command)
+    assert "รอเหตุผล" in texts(reply) and step_of(tx, world.worker) == "not_attended:reason"
+    chat.say(world.worker, "ติดอบรมหลักสูตรอื่น")  # mentions courses, but is a reason
+    with tx() as s:
+        assert s.get(Registration, world.reg_id).not_attended_reason == "ติดอบรมหลักสูตรอื่น"
 
 
 def test_not_attended_from_the_first_wizard_question(chat: Chat, tx, world: World) -> None:
