@@ -538,6 +538,9 @@ def cancel(
 ) -> Cancellation:
     """Cancel a person's pending or approved request before the course starts."""
     today = today or today_bangkok(now)
+    # Lock the row first (PostgreSQL): an approval racing with us commits before we read, so the
+    # status we report (and whom we tell) is the one we actually cancel, not the one before it.
+    session.execute(select(Registration.id).where(Registration.id == registration_id).with_for_update())
     reg = check_cancellable(session=session, registration_id=registration_id, staff=staff, today=today)
     was = reg.status
     won = session.execute(
