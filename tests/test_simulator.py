@@ -97,8 +97,12 @@ class Sim:
         response = self.api("/open", **{"as": who})
         assert response.status_code == 200, response.data
         data = response.get_json()
-        for signed in data["events"]:
+        data["events"] = []
+        for step in data["steps"]:
+            signed = self.api("/event", **{"as": who, **step}).get_json()
+            assert signed["ok"], signed
             assert self.callback(signed).status_code == 200
+            data["events"].append(signed)
         return data
 
     def inbox(self, who: str, after: int = 0, echo: int = 0) -> dict[str, Any]:
@@ -213,8 +217,11 @@ def test_picking_a_staff_member_links_them_through_the_chat(sim: Sim) -> None:
     code_at = froms.index(("user", code))
     assert any(f == "bot" and "ผูกบัญชีเรียบร้อย" in (t or "") for f, t in froms[code_at + 1:])
     assert inbox["linked"] == "นายสมศักดิ์ ดวงดี"
+    # The person's bubbles and the bot's answers keep the order they happened in.
+    texts_in_order = [i["message"].get("text", "") for i in inbox["items"]]
+    assert "ยินดีต้อนรับ" in texts_in_order[0] and texts_in_order.index(code) > 0
     # Opening the tab again links nothing twice and greets nobody twice.
-    assert sim.open("D011")["events"] == []
+    assert sim.open("D011")["steps"] == []
 
 
 def test_a_new_user_is_greeted_and_not_linked(sim: Sim) -> None:
@@ -422,3 +429,13 @@ def test_the_monthly_follow_up_can_be_seen_without_waiting(sim: Sim) -> None:
     again = sim.api("/clock", at=f"{date}T{time_}").get_json()
     assert sim.inbox("D008", after=new["after"], echo=new["echo"])["items"] == []
     assert "ข้อความส่งออก 0 ข้อความ" in again["message"]
+
+
+def test_an_image_over_the_app_limit_gets_a_thai_answer(sim: Sim) -> None:
+    huge = b"\x89PNG\r\n\x1a\n" + b"0" * (16 * 1024 * 1024 + 10)
+    # A hand-built body: the test client would spool a dict of this size to a temporary file.
+    body = (b'--b\r\nContent-Disposition: form-data; name="as"\r\n\r\nD013\r\n'
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="big.png"\r\n'
+            b"Content-Type: image/png\r\n\r\n" + huge + b"\r\n--b--\r\n")
+    response = sim.client.post("/simulator/api/image", data=body, content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 413 and response.get_json()["error"] == "รูปภาพใหญ่เกิน 10 MB ค่ะ"

@@ -7,11 +7,13 @@ the mounted stand-in -> the page's inbox poll. Screenshots are kept in test-arti
 """
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from bot.config import PROJECT_ROOT
 from tests.test_simulator import simulator_server
@@ -266,6 +268,28 @@ def test_flex_messages_render_and_their_buttons_work(tmp_path: Path) -> None:
             page.locator(".row.user", has_text="ขอดูรายละเอียด").wait_for()
             page.locator(".row.bot", has_text="คำขอของฉัน").last.wait_for()
             assert page.locator("#quick").is_visible()  # the help answer brings its own quick replies
+
+            # A rich menu the bot links to this person replaces the simulator's plain one; its areas tap.
+            menu_png = io.BytesIO()
+            picture_menu = Image.new("RGB", (2500, 843), (6, 199, 85))
+            picture_menu.paste((11, 110, 79), (1250, 0, 2500, 843))
+            picture_menu.save(menu_png, format="PNG")
+            state.standin.rich_menus["richmenu-browser"] = {
+                "richMenuId": "richmenu-browser", "size": {"width": 2500, "height": 843}, "selected": True,
+                "name": "staff", "chatBarText": "เมนูหลัก", "areas": [
+                    {"bounds": {"x": 0, "y": 0, "width": 1250, "height": 843},
+                     "action": {"type": "message", "label": "คำขอของฉัน", "text": "คำขอของฉัน"}},
+                    {"bounds": {"x": 1250, "y": 0, "width": 1250, "height": 843},
+                     "action": {"type": "postback", "label": "ช่วยเหลือ", "data": state.services.codec.pack(Action.HELP),
+                                "displayText": "ช่วยเหลือ"}}]}
+            state.standin.rich_menu_images["richmenu-browser"] = menu_png.getvalue()
+            state.standin.user_menus[simulated_user_id("D009")] = "richmenu-browser"
+            page.locator("#richmenu .rm-area").first.wait_for()
+            assert page.locator("#chatbar").inner_text().startswith("เมนูหลัก")
+            page.get_by_role("button", name="คำขอของฉัน", exact=True).and_(page.locator(".rm-area")).click()
+            page.locator(".row.user", has_text="คำขอของฉัน").last.wait_for()
+            page.locator("#richmenu .rm-area").last.click()
+            page.locator(".row.user", has_text="ช่วยเหลือ").last.wait_for()
 
             with page.expect_popup() as popup:
                 carousel.get_by_role("button", name="เว็บไซต์").click()

@@ -118,7 +118,8 @@ def _fail(message: str, status: int = 400) -> Response:
 def _http_error(exc: HTTPException) -> Response | HTTPException:
     # The page shows `error` to the person; never Werkzeug's English HTML.
     if request.path.startswith(url_for("simulator.page") + "/api/"):
-        return _fail(T.BAD_REQUEST if exc.code != 404 else T.UNKNOWN_PERSON, exc.code or 400)
+        message = {404: T.UNKNOWN_PERSON, 413: T.IMAGE_TOO_LARGE}.get(exc.code or 400, T.BAD_REQUEST)
+        return _fail(message, exc.code or 400)
     return exc
 
 
@@ -162,7 +163,7 @@ def _payload() -> dict[str, Any]:
 def page() -> str:
     """Serve the chat page; ?as=<employee id or guest-…> says who this tab is."""
     s = state()
-    standin = _standin(s)
+    _standin(s)
     person = _person(s, request.args.get("as"))
     with s.db.transaction() as session:
         people = [
@@ -178,7 +179,6 @@ def page() -> str:
         "callback": url_for("webhook.callback"),
         "api": url_for("simulator.page") + "/api",
         "page": url_for("simulator.page"),
-        "standinOk": standin is not None,
     }
     unknown = request.args.get("as") if request.args.get("as") and person is None else None
     return render_template("simulator/page.html", config=config, people=people, person=person,
@@ -224,41 +224,40 @@ def font(weight: str) -> Response:
 
 @bp.post("/api/open")
 def open_chat() -> Response:
-    """Start a tab's chat: the events that make this person a friend and, for staff, link them.
+    """Start a tab's chat: the steps that make this person a friend and, for staff, link them.
 
     Linking goes through the product's own path: a one-time code from create_link_code, typed
-    into the chat as a text event, so the person sees the same reply as on LINE.
+    into the chat as a text event, so the person sees the same reply as on LINE. The page sends
+    each step through /api/event in turn, so each is signed (and shown) after the one before it
+    was answered.
     """
     s = state()
     standin = _standin(s)
     person = _person_or_fail(s, _payload().get("as"))
-    events: list[dict[str, str]] = []
+    steps: list[dict[str, str]] = []
     if _transcript().first_follow(person.user_id) and not standin.inbox(person.user_id):
-        events.append(signed(follow_event(person.user_id, standin.issue_reply_token(person.user_id)),
-                             s.channel_secret))
+        steps.append({"type": "follow"})
     if person.staff_id is not None:
         with s.db.transaction() as session:
             staff = session.get(Staff, person.staff_id)
-            code = None
             if staff is not None and staff.line_user_id != person.user_id:
                 code, _ = create_link_code(session=session, staff=staff)
-        if code is not None:
-            _transcript().record(standin, person.user_id, {"type": "text", "text": code})
-            events.append(signed(text_event(person.user_id, code, standin.issue_reply_token(person.user_id)),
-                                 s.channel_secret))
-    return jsonify({"ok": True, "person": person.as_json(), "events": events})
+                steps.append({"type": "text", "text": code})
+    return jsonify({"ok": True, "person": person.as_json(), "steps": steps})
 
 
 @bp.post("/api/event")
 def event() -> Response:
-    """Build and sign a text or postback event from this person, for the page to post to /callback."""
+    """Build and sign a follow, text or postback event from this person, for the page to post to /callback."""
     s = state()
     standin = _standin(s)
     data = _payload()
     person = _person_or_fail(s, data.get("as"))
     kind = data.get("type")
     token = standin.issue_reply_token(person.user_id)
-    if kind == "text":
+    if kind == "follow":
+        built = follow_event(person.user_id, token)
+    elif kind == "text":
         body = str(data.get("text") or "").strip()
         if not body:
             return _fail(T.EMPTY_TEXT)

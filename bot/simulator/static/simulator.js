@@ -432,8 +432,10 @@
 
   enqueue(function () {
     return api("/open", { as: person.as }).then(function (data) {
-      return data.events.reduce(function (chain, signed) {
-        return chain.then(function () { return postSigned(signed); });
+      return data.steps.reduce(function (chain, step) {
+        return chain.then(function () {
+          return api("/event", Object.assign({ as: person.as }, step)).then(postSigned);
+        });
       }, Promise.resolve());
     }).then(poll);
   }).then(function () { document.body.dataset.ready = "1"; });
