@@ -57,6 +57,10 @@ def create_app(config: Config | None = None) -> Flask:
     services = Services(codec=PostbackCodec(config.SECRET_KEY), upload_dir=config.UPLOAD_DIR)
     if gateway is not None:
         services.fetch_content = lambda message_id, max_bytes: gateway.get_content(message_id, max_bytes=max_bytes)
+    # A person's rich menu follows their link and roles; it is linked after the change commits.
+    from bot.richmenu import MenuLinker
+
+    services.on_menu_change = MenuLinker(db, gateway)
     app.extensions["bot"] = BotState(
         config=config, db=db, dispatcher=build_dispatcher(), services=services,
         channel_secret=secret, gateway=gateway, standin=standin,

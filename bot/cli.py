@@ -24,6 +24,9 @@ def register(app: Flask) -> None:
 
     for cmd in clock_commands:
         add(app, cmd)
+    from bot.richmenu import richmenu_sync_command  # richmenu-sync
+
+    add(app, richmenu_sync_command)
 
 
 def add(app: Flask, cmd: click.Command) -> None:
