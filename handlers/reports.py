@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from linebot.v3.webhooks import ImageMessageContent, TextMessageContent
+from sqlalchemy import delete
 
 from bot.line import ContentTooLarge
 from handlers.context import Ctx, multicast_to
@@ -37,7 +38,7 @@ from handlers.messages import (
 from handlers.postback import Action, PostbackCodec
 from handlers.router import Router
 from models.base import utcnow
-from models.conversation import Conversation, advance, end_conversation, start_conversation
+from models.conversation import Conversation, advance, start_conversation
 from models.org import Staff, hr_officers
 from models.registration import Registration, RegStatus
 from models.report import Report, ReportStatus
@@ -310,6 +311,13 @@ def _cut(value: str, limit: int = CARD_TEXT) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
+def _end_flow(ctx: Ctx) -> None:
+    """End the user's flow; a racing tap may have ended it already, which is fine."""
+    # A bulk DELETE (not session.delete) matches zero rows quietly when a concurrent event won.
+    ctx.session.execute(delete(Conversation).where(Conversation.line_user_id == ctx.line_user_id))
+    ctx.conversation = None
+
+
 # --- starting the wizard ----------------------------------------------------------------------
 
 
@@ -518,7 +526,7 @@ def report_flow(event: Any, ctx: Ctx) -> list[Message]:
     assert conv is not None
     reg = _flow_registration(ctx, conv)
     if reg is None:
-        end_conversation(session=ctx.session, line_user_id=ctx.line_user_id)
+        _end_flow(ctx)
         return [text(T.NOT_OWED)]
     content = event.message
     message = content.text.strip() if isinstance(content, TextMessageContent) else None
@@ -635,14 +643,14 @@ def _wizard_for_tap(ctx: Ctx) -> tuple[Conversation | None, Registration | None,
     assert ctx.postback is not None
     if conv is not None and conv.expires_at <= utcnow():
         # The dispatcher checks expiry for messages only; a tap on an old card lands here.
-        end_conversation(session=ctx.session, line_user_id=ctx.line_user_id)
+        _end_flow(ctx)
         ctx.conversation = None
         return None, None, [text(T.EXPIRED)]
     if conv is None or conv.flow != FLOW or (conv.data or {}).get("reg") != ctx.postback.id:
         return None, None, [text(T.NO_FLOW)]
     reg = _flow_registration(ctx, conv)
     if reg is None:
-        end_conversation(session=ctx.session, line_user_id=ctx.line_user_id)
+        _end_flow(ctx)
         return None, None, [text(T.NOT_OWED)]
     return conv, reg, []
 
@@ -691,14 +699,14 @@ def confirm(event: Any, ctx: Ctx) -> list[Message]:
 def _confirm(ctx: Ctx, conv: Conversation, reg: Registration) -> list[Message]:
     draft = _draft(conv)
     if not is_owed(session=ctx.session, registration=reg, today=ctx.today):
-        end_conversation(session=ctx.session, line_user_id=ctx.line_user_id)
+        _end_flow(ctx)
         return [text(T.SUBMIT_FAILED)]
     try:
         report = submit_report(session=ctx.session, registration=reg, draft=draft, now=ctx.now)
     except (ReportError, ValueError):
-        end_conversation(session=ctx.session, line_user_id=ctx.line_user_id)
+        _end_flow(ctx)
         return [text(T.SUBMIT_FAILED)]
-    end_conversation(session=ctx.session, line_user_id=ctx.line_user_id)
+    _end_flow(ctx)
     ctx.conversation = None
     reviewer_name = _notify_reviewers(ctx, report)
     return [text(T.SUBMITTED.format(course=reg.course.title, reviewer=reviewer_name))]
@@ -801,7 +809,7 @@ def revision_reason(event: Any, ctx: Ctx) -> list[Message]:
     if reason is None:
         return [text(problem or T.REASON_TEXT_ONLY, [_cancel_action(ctx)])]
     data = conv.data or {}
-    end_conversation(session=ctx.session, line_user_id=ctx.line_user_id)
+    _end_flow(ctx)
     ctx.conversation = None
     report = ctx.session.get(Report, data.get("report"))
     if report is None:
@@ -869,7 +877,7 @@ def absent_reason(event: Any, ctx: Ctx) -> list[Message]:
         quick = [message_action(r) for r in T.ABSENT_REASONS] + [_cancel_action(ctx)]
         return [text(problem or T.REASON_TEXT_ONLY, quick)]
     reg = _own_registration(ctx, (conv.data or {}).get("reg"))
-    end_conversation(session=ctx.session, line_user_id=ctx.line_user_id)
+    _end_flow(ctx)
     ctx.conversation = None
     if reg is None or not mark_not_attended(session=ctx.session, registration=reg, reason=reason, now=ctx.now,
                                             upload_dir=ctx.services.upload_dir):
