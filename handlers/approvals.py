@@ -214,6 +214,9 @@ def approve(event: Any, ctx: Ctx) -> list[Message]:
     step = _step_arg(ctx)
     if ctx.postback.id is None or step is None:
         return [text(T.BAD_STEP)]
+    conv = ctx.conversation
+    if conv is not None and conv.flow == FLOW and (conv.data or {}).get("registration_id") == ctx.postback.id:
+        _end_flow(ctx)  # ไม่อนุมัติ was tapped first, then the approver changed their mind
     return _decide(ctx, ctx.postback.id, step, True, None)
 
 

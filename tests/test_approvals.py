@@ -350,3 +350,22 @@ def test_no_outbox_rows_are_written_by_a_refused_tap(chat: Chat, org, bot) -> No
     chat.tap(org["mid"].line_user_id, data)
     with bot.db.transaction() as s:
         assert s.scalar(select(func.count()).select_from(OutboxMessage)) == before + 1  # the reply only
+
+
+def test_อนุมัติ_after_ไม่อนุมัติ_ends_the_reason_flow(chat: Chat, org, bot) -> None:
+    head, reg = org["head"], org["reg"]
+    card = card_for(chat, head)
+    chat.tap(head.line_user_id, button(card, "ไม่อนุมัติ")["data"])
+    chat.tap(head.line_user_id, button(card, "อนุมัติ")["data"])
+    assert status(bot, reg.id)[2] == [StepDecision.APPROVED, StepDecision.WAITING]
+    # The next typed text is an ordinary message, not a reason.
+    assert "ไม่มีคำขอที่รอการอนุมัติจากท่าน" in texts(chat.say(head.line_user_id, "รออนุมัติ"))
+
+
+def test_stale_card_after_rejection(chat: Chat, org) -> None:
+    head = org["head"]
+    card = card_for(chat, head)
+    ask = chat.tap(head.line_user_id, button(card, "ไม่อนุมัติ")["data"])
+    chat.tap(head.line_user_id, button(ask, "ภารกิจเร่งด่วน")["data"])
+    again = texts(chat.tap(head.line_user_id, button(card, "อนุมัติ")["data"]))
+    assert f"คำขอนี้ได้รับการพิจารณาแล้ว: ไม่อนุมัติ โดย {head.name} เมื่อ" in again
