@@ -1,6 +1,7 @@
 """Approving training requests: the approver's card, อนุมัติ / ไม่อนุมัติ with a reason, รออนุมัติ."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from linebot.v3.webhooks import TextMessageContent
@@ -44,6 +45,7 @@ router = Router("approvals")
 
 FLOW = "reject_reason"
 CAROUSEL_MAX = 12
+CAROUSEL_BYTES = 45_000  # under LINE's 50 KB per carousel, with room for the message around it
 
 # Common reasons offered as quick replies: (button label, at most 20 characters; the reason recorded).
 COMMON_REASONS: tuple[tuple[str, str], ...] = (
@@ -103,18 +105,29 @@ def _fee(reg: Registration) -> str:
     return format_baht(reg.course.fee) if reg.course.fee else T.FREE
 
 
-def approval_bubble(reg: Registration, step: ApprovalStep, codec: PostbackCodec) -> dict[str, Any]:
-    """Return the approver's card for one step of a request, with อนุมัติ / ไม่อนุมัติ."""
+def clip(value: str, limit: int) -> str:
+    """Cut a long text for a card, marking the cut."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def approval_bubble(reg: Registration, step: ApprovalStep, codec: PostbackCodec, *,
+                    brief: bool = False) -> dict[str, Any]:
+    """Return the approver's card for one step of a request, with อนุมัติ / ไม่อนุมัติ.
+
+    brief cuts long texts, so a carousel of twelve stays under LINE's 50 KB; a card sent on its
+    own shows them whole.
+    """
     person, course = reg.staff, reg.course
+    cut = (lambda v: clip(v, 120)) if brief else (lambda v: v)
     rows = [
         row(T.L_NAME, person.name),
-        row(T.L_POSITION, person.position or "-"),
+        row(T.L_POSITION, cut(person.position or "-")),
         row(T.L_UNIT, person.unit.name if person.unit else "-"),
-        row(T.L_COURSE, course.title),
+        row(T.L_COURSE, cut(course.title)),
         row(T.L_DATES, format_date_range(course.start_date, course.end_date)),
-        row(T.L_VENUE, course.venue or "-"),
+        row(T.L_VENUE, cut(course.venue or "-")),
         row(T.L_FEE, _fee(reg)),
-        row(T.L_REASON, reg.reason or T.NO_REASON),
+        row(T.L_REASON, cut(reg.reason or T.NO_REASON)),
         row(T.L_SENT, format_datetime(reg.created_at)),
     ]
     earlier = [s for s in reg.steps if s.step < step.step and s.decision in (StepDecision.APPROVED,
@@ -141,6 +154,19 @@ def approval_card(reg: Registration, step: ApprovalStep, codec: PostbackCodec) -
 # --- รออนุมัติ ------------------------------------------------------------------------------------
 
 
+def fit(bubbles: list[dict[str, Any]], limit: int = CAROUSEL_BYTES) -> list[dict[str, Any]]:
+    """Return the leading bubbles whose JSON fits a carousel (LINE refuses more than 50 KB)."""
+    kept: list[dict[str, Any]] = []
+    total = 40  # the carousel's own braces
+    for b in bubbles:
+        total += len(json.dumps(b, ensure_ascii=False).encode()) + 1
+        if kept and total > limit:
+            break
+        kept.append(b)
+    return kept
+
+
+
 @router.intent(Intent.APPROVALS)
 @router.postback(Action.APPROVALS)
 def show_waiting(event: Any, ctx: Ctx) -> list[Message]:
@@ -149,10 +175,10 @@ def show_waiting(event: Any, ctx: Ctx) -> list[Message]:
     waiting = waiting_for(session=ctx.session, approver=ctx.staff, today=ctx.today)
     if not waiting:
         return [text(T.NONE_WAITING)]
-    shown = waiting[:CAROUSEL_MAX]
+    bubbles = fit([approval_bubble(r, s, ctx.services.codec, brief=True) for r, s in waiting[:CAROUSEL_MAX]])
+    shown = waiting[: len(bubbles)]
     messages = [text(T.WAITING.format(count=len(waiting)))]
-    messages.append(flex(T.WAITING.format(count=len(waiting)),
-                         carousel([approval_bubble(r, s, ctx.services.codec) for r, s in shown])))
+    messages.append(flex(T.WAITING.format(count=len(waiting)), carousel(bubbles)))
     if len(waiting) > len(shown):
         messages.append(text(T.WAITING_MORE.format(shown=len(shown), count=len(waiting))))
     return messages

@@ -6,7 +6,7 @@ from typing import Any
 from linebot.v3.webhooks import TextMessageContent
 from sqlalchemy import delete
 
-from handlers.approvals import approval_card
+from handlers.approvals import approval_card, clip
 from handlers.context import Ctx
 from handlers.messages import (
     GREY,
@@ -114,8 +114,8 @@ def course_rows(course: Course, seats: int | None = None, *, show_seats: bool = 
     """Return the rows every course card shows."""
     rows = [
         row(T.L_DATES, format_date_range(course.start_date, course.end_date)),
-        row(T.L_VENUE, course.venue or "-"),
-        row(T.L_ORGANIZER, course.organizer or "-"),
+        row(T.L_VENUE, clip(course.venue or "-", 100)),
+        row(T.L_ORGANIZER, clip(course.organizer or "-", 80)),
         row(T.L_FEE, fee_text(course)),
     ]
     if show_seats:
@@ -136,7 +136,7 @@ def course_bubble(item: OpenCourse, ctx: Ctx) -> dict[str, Any]:
     else:
         buttons = [button(postback_action(T.REGISTER, ctx.pack(Action.REGISTER, course.id),
                                           f"{T.REGISTER} {course.title}"))]
-    return bubble(course.title, rows, buttons, subtitle=course.kind)
+    return bubble(clip(course.title, 120), rows, buttons, subtitle=course.kind)
 
 
 def more_bubble(ctx: Ctx, page: int, query: str, remaining: int) -> dict[str, Any]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.approvals import clip
 from handlers.context import Ctx
 from handlers.messages import (
     GREY,
@@ -91,7 +92,7 @@ def request_bubble(reg: Registration, ctx: Ctx) -> dict[str, Any]:
     if reg.status in LIVE and ctx.today < course.start_date:
         buttons = [button(postback_action(T.CANCEL, ctx.pack(Action.CANCEL_REQUEST, reg.id), T.CANCEL),
                           style="secondary")]
-    return bubble(course.title, rows, buttons, subtitle=course.kind,
+    return bubble(clip(course.title, 120), rows, buttons, subtitle=course.kind,
                   header_color=HEADER.get(RegStatus(reg.status), GREY))
 
 

@@ -369,3 +369,19 @@ def test_stale_card_after_rejection(chat: Chat, org) -> None:
     chat.tap(head.line_user_id, button(ask, "ภารกิจเร่งด่วน")["data"])
     again = texts(chat.tap(head.line_user_id, button(card, "อนุมัติ")["data"]))
     assert f"คำขอนี้ได้รับการพิจารณาแล้ว: ไม่อนุมัติ โดย {head.name} เมื่อ" in again
+
+
+def test_a_long_waiting_list_fits_line_carousel_limits(chat: Chat, tx) -> None:
+    import json
+
+    with tx() as s:
+        boss = f.staff(s, line_user_id="Uboss-long")
+        for i in range(14):
+            person = f.staff(s, supervisor=boss, position="นักวิชาการ" * 10)
+            register(session=s, staff=person, course=f.course(s, title="หลักสูตร" * 30, venue="ห้องประชุม" * 20),
+                     reason="เหตุผลความจำเป็น" * 31, today=today_bangkok(), settings=SETTINGS)
+    reply = chat.say("Uboss-long", "รออนุมัติ")
+    carousel = next(m for m in reply if m["type"] == "flex")
+    assert len(json.dumps(carousel["contents"], ensure_ascii=False).encode()) < 50_000
+    shown = len(carousel["contents"]["contents"])
+    assert 1 <= shown <= 12 and f"แสดง {shown} รายการแรกจากทั้งหมด 14 รายการ" in texts(reply)
