@@ -21,7 +21,11 @@ from linebot.v3.messaging import (
     RichMenuRequest,
 )
 
+from handlers.context import ContentTooLarge
+
 log = logging.getLogger(__name__)
+
+__all__ = ["ContentTooLarge", "LineGateway", "Outcome", "Result"]
 
 _SDK_DATA_HOST = "https://api-data.line.me"
 
@@ -167,10 +171,6 @@ class LineGateway:
             log.warning("LINE call failed on the network: %s", type(exc).__name__)
             return Outcome(Result.RETRY, None, type(exc).__name__), None
         return Outcome(Result.SENT, 200), None
-
-
-class ContentTooLarge(Exception):
-    """The content LINE holds is larger than we accept."""
 
 
 def _error_message(exc: ApiException) -> str:

@@ -17,13 +17,18 @@ from thai.dates import today_bangkok
 from thai.nlu import ParsedIntent
 
 
+class ContentTooLarge(Exception):
+    """What a user sent is larger than fetch_content accepts."""
+
+
 @dataclass
 class Services:
     """Long-lived things a handler may need, built once per app."""
 
     codec: PostbackCodec
     upload_dir: str
-    # (message_id, max_bytes) -> (bytes, content type); None when not connected to LINE.
+    # (message_id, max_bytes) -> (bytes, content type), raising ContentTooLarge past
+    # max_bytes; None when not connected to LINE.
     fetch_content: Callable[[str, int], tuple[bytes, str]] | None = None
     # Called after a person's roles or link change, to give them the right rich menu.
     on_menu_change: Callable[[Session, Staff], None] | None = None

@@ -14,10 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from linebot.v3.webhooks import ImageMessageContent, TextMessageContent
-from sqlalchemy import delete
 
-from bot.line import ContentTooLarge
-from handlers.context import Ctx, multicast_to
+from handlers.context import ContentTooLarge, Ctx, multicast_to
 from handlers.messages import (
     ACCENT,
     GREY,
@@ -38,7 +36,7 @@ from handlers.messages import (
 from handlers.postback import Action, PostbackCodec
 from handlers.router import Router
 from models.base import utcnow
-from models.conversation import Conversation, advance, start_conversation
+from models.conversation import Conversation, advance, end_conversation, start_conversation
 from models.org import Staff, hr_officers
 from models.registration import Registration, RegStatus
 from models.report import Report, ReportStatus
@@ -313,8 +311,7 @@ def _cut(value: str, limit: int = CARD_TEXT) -> str:
 
 def _end_flow(ctx: Ctx) -> None:
     """End the user's flow; a racing tap may have ended it already, which is fine."""
-    # A bulk DELETE (not session.delete) matches zero rows quietly when a concurrent event won.
-    ctx.session.execute(delete(Conversation).where(Conversation.line_user_id == ctx.line_user_id))
+    end_conversation(session=ctx.session, line_user_id=ctx.line_user_id)
     ctx.conversation = None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, String, delete
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
@@ -53,9 +53,11 @@ def advance(conv: Conversation, *, step: str, **changes: Any) -> None:
 
 
 def end_conversation(*, session: Session, line_user_id: str) -> bool:
-    """End the user's flow; tell whether there was one."""
-    conv = session.get(Conversation, line_user_id)
-    if conv is None:
-        return False
-    session.delete(conv)
-    return True
+    """End the user's flow; tell whether there was one (and this call ended it)."""
+    # A bulk DELETE, not session.delete(): when two events of one user race to end the same
+    # flow, the loser simply deletes nothing instead of failing on a vanished row.
+    result = session.execute(
+        delete(Conversation).where(Conversation.line_user_id == line_user_id),
+        execution_options={"synchronize_session": "fetch"},
+    )
+    return bool(result.rowcount)
