@@ -39,7 +39,9 @@ def create_app(config: Config | None = None) -> Flask:
     if config.simulator_enabled:
         # The simulator plays LINE: it signs events with its own secret, and the bot's calls go
         # through line-bot-sdk to the stand-in mounted below, exactly as they would to LINE.
-        secret = secret or _derived(config.SECRET_KEY, "simulator-channel-secret")
+        # Never the real channel secret: whoever reaches the simulator must not be able to forge
+        # webhooks that a real LINE channel's secret would accept.
+        secret = _derived(config.SECRET_KEY, "simulator-channel-secret")
         token = _derived(config.SECRET_KEY, "simulator-access-token")
         standin = StandIn(access_token=token)
         app.register_blueprint(create_blueprint(standin), url_prefix=SIMULATOR_PREFIX)
@@ -50,6 +52,8 @@ def create_app(config: Config | None = None) -> Flask:
             access_token=token, api_base_url=api_base, data_api_base_url=data_base,
             timeout=config.LINE_TIMEOUT, retries=config.LINE_RETRIES, retry_delay=config.LINE_RETRY_DELAY,
         )
+    if standin is not None and config.line_configured:
+        log.warning("SIMULATOR is on: the stand-in plays LINE, real LINE webhooks are refused")
     if not config.line_configured:
         log.warning("not connected to LINE: LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN are not set%s",
                     " (the simulator stands in)" if standin else "")

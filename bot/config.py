@@ -30,7 +30,8 @@ class Config:
     LINE_API_BASE_URL: str = "https://api.line.me"
     LINE_DATA_API_BASE_URL: str = "https://api-data.line.me"
     PORT: int = 8000
-    # None = on exactly when no LINE credentials are set.
+    # None = off here; `make run` (bot/serve.py) turns it on when no LINE credentials are set,
+    # so a production server that lost its credentials never offers the simulator.
     SIMULATOR: bool | None = None
     UPLOAD_DIR: str = str(DEFAULT_INSTANCE / "uploads")
     LINE_TIMEOUT: float = 10.0
@@ -46,10 +47,14 @@ class Config:
 
     @property
     def simulator_enabled(self) -> bool:
-        """Tell whether the built-in LINE simulator is served."""
-        if self.SIMULATOR is not None:
-            return self.SIMULATOR
-        return not self.line_configured
+        """Tell whether the built-in LINE simulator is served (only when asked for)."""
+        return bool(self.SIMULATOR)
+
+    def for_local_run(self) -> Config:
+        """Return the configuration of `make run`: the simulator on unless LINE is configured."""
+        if self.SIMULATOR is None and not self.line_configured:
+            return self.with_(SIMULATOR=True)
+        return self
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv_path: Path | None = None) -> Config:

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from bot import create_app
+from bot.config import Config
 from bot.state import BotState
 from thai.nlu import warm_up
 
 
 def main() -> None:
     """Start the development server on 127.0.0.1:$PORT, threaded (the bot calls its own stand-in)."""
-    app = create_app()
+    app = create_app(Config.from_env().for_local_run())
     state: BotState = app.extensions["bot"]
     port = state.config.PORT
     warm_up()

@@ -39,6 +39,23 @@ def test_dotenv_fills_gaps_but_the_environment_wins(monkeypatch, tmp_path: Path)
     assert config.PORT == 9002 and config.LINE_CHANNEL_SECRET == "from-file"
 
 
+def test_simulator_is_on_only_for_a_local_run_without_credentials(tmp_path: Path) -> None:
+    bare = Config.from_env({"SECRET_KEY": "k"}, dotenv_path=tmp_path / "none.env")
+    assert not bare.simulator_enabled, "a server without credentials must not offer the simulator"
+    assert bare.for_local_run().simulator_enabled
+    real = Config.from_env({"SECRET_KEY": "k", "LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t"},
+                           dotenv_path=tmp_path / "none.env")
+    assert not real.for_local_run().simulator_enabled
+    forced = Config.from_env({"SECRET_KEY": "k", "SIMULATOR": "0"}, dotenv_path=tmp_path / "none.env")
+    assert not forced.for_local_run().simulator_enabled
+
+
+def test_forced_simulator_never_signs_with_the_real_secret(tmp_path: Path) -> None:
+    config = test_config(f"sqlite:///{tmp_path / 's.sqlite3'}", tmp_path, SIMULATOR=True)
+    app = create_app(config)
+    assert app.extensions["bot"].channel_secret != config.LINE_CHANNEL_SECRET
+
+
 def test_postgres_urls_get_a_driver() -> None:
     config = Config.from_env({"DATABASE_URL": "postgres://u@h/db", "SECRET_KEY": "k"}, dotenv_path=Path("/nonexistent"))
     assert config.DATABASE_URL == "postgresql+psycopg://u@h/db"
