@@ -130,10 +130,16 @@ class LineGateway:
     def create_rich_menu(self, menu: dict[str, Any], image_png: bytes) -> str:
         """Create a rich menu with its image; return its id."""
         created = self.api.create_rich_menu(RichMenuRequest.from_dict(menu), _request_timeout=self.timeout)
-        self.blob.set_rich_menu_image(
-            created.rich_menu_id, image_png, _content_type="image/png", _request_timeout=self.timeout
-        )
-        return str(created.rich_menu_id)
+        menu_id = str(created.rich_menu_id)
+        try:
+            # The SDK accepts `_content_type` here but never sends it; the header must be explicit.
+            self.blob.set_rich_menu_image(
+                menu_id, image_png, _headers={"Content-Type": "image/png"}, _request_timeout=self.timeout
+            )
+        except Exception:
+            self.delete_rich_menu(menu_id)  # a menu without an image cannot be shown
+            raise
+        return menu_id
 
     def list_rich_menus(self) -> list[dict[str, Any]]:
         """Return the channel's rich menus as dicts (richMenuId, name, ...)."""

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import Database
 from bot.line import LineGateway
-from models.org import ROLE_APPROVER, ROLE_HR, ROLE_STAFF, Staff
+from models.org import ROLE_APPROVER, ROLE_HR, ROLE_STAFF, Staff, decides_approvals
 
 log = logging.getLogger(__name__)
 
@@ -160,12 +160,7 @@ def menu_role(session: Session, staff: Staff) -> str:
     """Return the menu a person gets: HR, approver (role or anyone's supervisor), else staff."""
     if staff.has_role(ROLE_HR):
         return ROLE_HR
-    if staff.has_role(ROLE_APPROVER):
-        return ROLE_APPROVER
-    supervises = session.scalar(
-        select(Staff.id).where(Staff.supervisor_id == staff.id, Staff.active.is_(True)).limit(1)
-    )
-    return ROLE_APPROVER if supervises is not None else ROLE_STAFF
+    return ROLE_APPROVER if decides_approvals(session=session, staff=staff) else ROLE_STAFF
 
 
 def our_menus(gateway: LineGateway) -> dict[str, str]:
@@ -251,25 +246,6 @@ class MenuLinker:
             log.exception("linking rich menus after commit failed; richmenu-sync will retry")
 
 
-def create_menu(gateway: LineGateway, menu: dict[str, Any], image_png: bytes) -> str:
-    """Create a rich menu with its image; return its id.
-
-    LineGateway.create_rich_menu passes `_content_type`, which line-bot-sdk 3.x accepts but does
-    not send, so the PNG goes out as JSON and fails; the header is given explicitly here.
-    """
-    from linebot.v3.messaging import RichMenuRequest
-
-    created = gateway.api.create_rich_menu(RichMenuRequest.from_dict(menu), _request_timeout=gateway.timeout)
-    menu_id = str(created.rich_menu_id)
-    try:
-        gateway.blob.set_rich_menu_image(menu_id, image_png, _headers={"Content-Type": "image/png"},
-                                         _request_timeout=gateway.timeout)
-    except Exception:
-        gateway.delete_rich_menu(menu_id)  # a menu without an image cannot be shown
-        raise
-    return menu_id
-
-
 @dataclass(frozen=True)
 class SyncResult:
     """What richmenu-sync did."""
@@ -291,7 +267,7 @@ def sync(db: Database, gateway: LineGateway, *, version: str | None = None) -> S
     created: dict[str, str] = {}
     try:
         for role in MENUS:
-            created[role] = create_menu(gateway, definition(role, version), draw(role))
+            created[role] = gateway.create_rich_menu(definition(role, version), draw(role))
     except Exception:
         for menu_id in created.values():
             gateway.delete_rich_menu(menu_id)

@@ -98,7 +98,7 @@ def test_richmenu_sync_creates_links_and_replaces(app, bot, tx, fake_line) -> No
 
 
 def test_other_menus_in_the_channel_are_left_alone(app, bot, fake_line) -> None:
-    other = richmenu.create_menu(bot.gateway, {**richmenu.definition(ROLE_STAFF), "name": "campaign"}, b"\x89PNG")
+    other = bot.gateway.create_rich_menu({**richmenu.definition(ROLE_STAFF), "name": "campaign"}, b"\x89PNG")
     richmenu.sync(bot.db, bot.gateway)
     richmenu.sync(bot.db, bot.gateway)
     assert other in fake_line.standin.rich_menus and len(fake_line.standin.rich_menus) == 4
