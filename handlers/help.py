@@ -13,11 +13,11 @@ from linebot.v3.webhooks import (
 )
 
 from handlers.context import Ctx
-from handlers.messages import Message, message_action, postback_action, text
+from handlers.messages import Message, message_action, text
 from handlers.postback import Action
 from handlers.router import Router
 from models.conversation import end_conversation
-from models.org import ROLE_APPROVER
+from models.org import decides_approvals
 from thai.nlu import Intent
 
 router = Router("help")
@@ -63,7 +63,7 @@ def menu_quick_replies(ctx: Ctx) -> list[dict[str, Any]]:
         message_action("ส่งรายงาน"),
         message_action("ประวัติการอบรม"),
     ]
-    if ctx.staff.has_role(ROLE_APPROVER):
+    if decides_approvals(session=ctx.session, staff=ctx.staff):
         items.append(message_action("รออนุมัติ"))
     items.append(message_action("ช่วยเหลือ"))
     return items
@@ -72,7 +72,7 @@ def menu_quick_replies(ctx: Ctx) -> list[dict[str, Any]]:
 def help_message(ctx: Ctx) -> Message:
     """Return the help text for this person's roles."""
     body = T.HELP_STAFF
-    if ctx.staff is not None and ctx.staff.has_role(ROLE_APPROVER):
+    if ctx.staff is not None and decides_approvals(session=ctx.session, staff=ctx.staff):
         body += T.HELP_APPROVER
     return text(body, menu_quick_replies(ctx))
 

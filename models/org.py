@@ -129,6 +129,16 @@ def staff_by_line_user(*, session: Session, line_user_id: str) -> Staff | None:
     )
 
 
+def decides_approvals(*, session: Session, staff: Staff) -> bool:
+    """Tell whether a person may have requests to decide: the approver role, HR, or anyone's supervisor."""
+    if staff.has_role(ROLE_APPROVER) or staff.has_role(ROLE_HR):
+        return True
+    supervises = session.scalar(
+        select(Staff.id).where(Staff.supervisor_id == staff.id, Staff.active.is_(True)).limit(1)
+    )
+    return supervises is not None
+
+
 def hr_officers(*, session: Session) -> list[Staff]:
     """Return the active staff who hold the HR role."""
     people = session.scalars(select(Staff).where(Staff.active.is_(True)).order_by(Staff.id))
