@@ -37,6 +37,10 @@ browser:
 bench: install
 	$(BIN)/python bench/run.py
 
+## lint: ruff over the code (pyflakes, bugbear, pyupgrade)
+lint: install
+	$(BIN)/ruff check bot handlers models scheduler thai tests bench
+
 ## clock: the scheduler process (what the Procfile's clock runs)
 clock: install
 	$(BIN)/flask --app bot clock

@@ -376,7 +376,7 @@ def test_a_long_waiting_list_fits_line_carousel_limits(chat: Chat, tx) -> None:
 
     with tx() as s:
         boss = f.staff(s, line_user_id="Uboss-long")
-        for i in range(14):
+        for _ in range(14):
             person = f.staff(s, supervisor=boss, position="นักวิชาการ" * 10)
             register(session=s, staff=person, course=f.course(s, title="หลักสูตร" * 30, venue="ห้องประชุม" * 20),
                      reason="เหตุผลความจำเป็น" * 31, today=today_bangkok(), settings=SETTINGS)
