@@ -1,4 +1,4 @@
-"""The Flask application: webhook, simulator, admin console and CLI, wired by create_app."""
+"""The Flask application: webhook, simulator and CLI, wired by create_app."""
 from __future__ import annotations
 
 import hashlib

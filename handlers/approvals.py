@@ -26,6 +26,7 @@ from handlers.messages import (
 from handlers.postback import Action, PostbackCodec
 from handlers.router import Router
 from models.conversation import Conversation, start_conversation
+from models.course import Course
 from models.registration import (
     REASON_MAX,
     ApprovalStep,
@@ -101,8 +102,9 @@ class T:
 # --- the card (the clock reuses it for "approval waiting" reminders) ------------------------------
 
 
-def _fee(reg: Registration) -> str:
-    return format_baht(reg.course.fee) if reg.course.fee else T.FREE
+def fee_text(course: Course) -> str:
+    """Return the fee as shown to people ("3,500 บาท" or ไม่มีค่าใช้จ่าย)."""
+    return format_baht(course.fee) if course.fee else T.FREE
 
 
 def clip(value: str, limit: int) -> str:
@@ -126,7 +128,7 @@ def approval_bubble(reg: Registration, step: ApprovalStep, codec: PostbackCodec,
         row(T.L_COURSE, cut(course.title)),
         row(T.L_DATES, format_date_range(course.start_date, course.end_date)),
         row(T.L_VENUE, cut(course.venue or "-")),
-        row(T.L_FEE, _fee(reg)),
+        row(T.L_FEE, fee_text(reg.course)),
         row(T.L_REASON, cut(reg.reason or T.NO_REASON)),
         row(T.L_SENT, format_datetime(reg.created_at)),
     ]
@@ -219,7 +221,7 @@ def _announce(ctx: Ctx, decision: Decision) -> list[Message]:
     ctx.push(staff, [text(T.APPROVED.format(course=course.title, dates=dates, due=due),
                           [message_action("คำขอของฉัน")])])
     ctx.tell_hr([text(T.HR_APPROVED.format(staff=staff.name, unit=staff.unit.name if staff.unit else "-",
-                                           course=course.title, dates=dates, fee=_fee(reg)))])
+                                           course=course.title, dates=dates, fee=fee_text(reg.course)))])
     return [text(T.APPROVED_FINAL.format(name=staff.name))]
 
 

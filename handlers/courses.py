@@ -6,7 +6,7 @@ from typing import Any
 from linebot.v3.webhooks import TextMessageContent
 from sqlalchemy import delete
 
-from handlers.approvals import approval_card, clip
+from handlers.approvals import approval_card, clip, fee_text
 from handlers.context import Ctx
 from handlers.messages import (
     GREY,
@@ -37,7 +37,6 @@ from models.registration import (
     status_text,
 )
 from thai.dates import format_date, format_date_range
-from thai.numbers import format_baht
 from thai.nlu import Intent
 from thai.search import rank
 
@@ -86,7 +85,6 @@ class T:
     STALE = "ขั้นตอนการสมัครนี้สิ้นสุดแล้วค่ะ กรุณาแตะ \"สมัคร\" ที่หลักสูตรอีกครั้งค่ะ"
     NOT_FOUND = "ไม่พบหลักสูตรนี้แล้วค่ะ"
     NO_REASON = "(ไม่ระบุ)"
-    FREE = "ไม่มีค่าใช้จ่าย"
     UNLIMITED = "ไม่จำกัด"
     SEATS = "{n} ที่"
     # Row labels of the course card.
@@ -103,11 +101,6 @@ class T:
 
 
 # --- cards ----------------------------------------------------------------------------------------
-
-
-def fee_text(course: Course) -> str:
-    """Return the fee as shown to people ("3,500 บาท" or ไม่มีค่าใช้จ่าย)."""
-    return format_baht(course.fee) if course.fee else T.FREE
 
 
 def course_rows(course: Course, seats: int | None = None, *, show_seats: bool = True) -> list[dict[str, Any]]:

@@ -5,7 +5,6 @@ real threads through the webhook against PostgreSQL, where transactions do overl
 """
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
@@ -14,9 +13,8 @@ from sqlalchemy import func, select
 from models.audit import AuditLog
 from models.org import DEFAULT_SETTINGS
 from models.registration import Registration, RegStatus, StepDecision, register
-from tests.support import events as ev
 from tests.support import factories as f
-from tests.support.chat import Chat, button, texts
+from tests.support.chat import Chat, button, race, texts
 from thai.dates import today_bangkok
 
 SETTINGS = dict(DEFAULT_SETTINGS)
@@ -26,31 +24,6 @@ SETTINGS = dict(DEFAULT_SETTINGS)
 def _postgres_only(backend: str) -> None:
     if backend != "postgresql":
         pytest.skip("concurrency is only meaningful on PostgreSQL: SQLite serialises every writer")
-
-
-def race(app: Any, bot: Any, fake_line: Any, taps: list[tuple[str, str]]) -> list[int]:
-    """Post one postback per (user, data) from its own thread, all released at once."""
-    barrier = threading.Barrier(len(taps))
-    statuses: list[int] = []
-    bodies = []
-    for user, data in taps:
-        event = ev.postback_event(user, data, fake_line.standin.issue_reply_token(user))
-        body = ev.payload(event)
-        bodies.append((body, ev.sign(body, bot.channel_secret)))
-
-    def post(body: bytes, signature: str) -> None:
-        client = app.test_client()
-        barrier.wait(timeout=10)
-        response = client.post("/callback", data=body, headers={"X-Line-Signature": signature,
-                                                                "Content-Type": "application/json"})
-        statuses.append(response.status_code)
-
-    threads = [threading.Thread(target=post, args=b) for b in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return statuses
 
 
 def count(bot: Any, action: str) -> int:

@@ -22,7 +22,7 @@ from models.report import Report, ReportAttachment, ReportStatus
 from models.reports import MAX_ATTACHMENTS
 from tests.support import events as ev
 from tests.support import factories as f
-from tests.support.chat import Chat, actions, button, texts
+from tests.support.chat import Chat, actions, button, race, texts
 
 LEARNED = "ได้เรียนรู้การจัดทำแผนพัฒนาบุคลากรสามปีและการประเมินผลการพัฒนา"
 APPLICATION = "นำไปปรับแผนพัฒนาบุคลากรของกองคลัง"
@@ -654,32 +654,6 @@ def test_not_attended_button_after_a_report_changes_nothing(chat: Chat, tx, worl
 # --- taps at the same instant (PostgreSQL: transactions really overlap) ----------------------
 
 
-def _race(app, bot, fake_line, taps: list[tuple[str, str]]) -> list[int]:
-    """Post one postback per (user, data) from its own thread, all released at once."""
-    import threading
-
-    barrier = threading.Barrier(len(taps))
-    statuses: list[int] = []
-    bodies = []
-    for user, data in taps:
-        body = ev.payload(ev.postback_event(user, data, fake_line.standin.issue_reply_token(user)))
-        bodies.append((body, ev.sign(body, bot.channel_secret)))
-
-    def post(body: bytes, signature: str) -> None:
-        client = app.test_client()
-        barrier.wait(timeout=10)
-        response = client.post("/callback", data=body, headers={"X-Line-Signature": signature,
-                                                                "Content-Type": "application/json"})
-        statuses.append(response.status_code)
-
-    threads = [threading.Thread(target=post, args=b) for b in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return statuses
-
-
 def _audit_count(tx, action: str) -> int:
     from models.audit import AuditLog
 
@@ -693,7 +667,7 @@ def test_racing_confirm_taps_store_one_report(app, bot, fake_line, chat: Chat, t
     summary = to_summary(chat, world)
     data = button(summary, "ยืนยัน")["data"]
     mark = chat.mark()
-    assert _race(app, bot, fake_line, [(world.worker, data)] * 5) == [200] * 5
+    assert race(app, bot, fake_line, [(world.worker, data)] * 5) == [200] * 5
     assert _audit_count(tx, "report.submitted") == 1
     assert len(chat.inbox(world.boss, after=mark)) == 1
     replies = texts(chat.inbox(world.worker, after=mark))
@@ -706,6 +680,6 @@ def test_racing_acknowledge_taps_change_once(app, bot, fake_line, chat: Chat, tx
     card = _submit(chat, world)
     data = button(card, "รับทราบ")["data"]
     mark = chat.mark()
-    assert _race(app, bot, fake_line, [(world.boss, data)] * 5) == [200] * 5
+    assert race(app, bot, fake_line, [(world.boss, data)] * 5) == [200] * 5
     assert _audit_count(tx, "report.acknowledged") == 1
     assert len(chat.inbox(world.worker, after=mark)) == 1

@@ -327,8 +327,18 @@ def test_messages_pushed_later_arrive_in_the_inbox(sim: Sim) -> None:
     assert [(i["from"], i["via"], i["message"]["text"]) for i in new["items"]] == [("bot", "push", "แจ้งเตือนทดสอบ")]
 
 
+def test_opening_a_chat_gives_the_person_the_rich_menu_of_their_role(sim: Sim) -> None:
+    sim.open("D005")  # an approver
+    menus = {m["name"].split(":")[1]: m for m in sim.standin.rich_menus.values()}
+    assert set(menus) == {"staff", "approver", "hr"}
+    menu = sim.inbox("D005")["menu"]
+    assert menu["id"] == menus["approver"]["richMenuId"]
+    assert sim.client.get(menu["image"]).data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_the_menu_falls_back_to_the_main_commands_until_the_bot_sets_one(sim: Sim) -> None:
     sim.open("D005")  # an approver
+    sim.standin.user_menus.pop(simulated_user_id("D005"), None)  # as if no menu were linked
     menu = sim.inbox("D005")["menu"]
     assert menu["id"] is None
     assert [i["label"] for i in menu["fallback"]] == ["หลักสูตร", "คำขอของฉัน", "ส่งรายงาน", "ประวัติการอบรม",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,6 +29,7 @@ from bot.simulator.transcript import (
     simulated_user_id,
     text_event,
 )
+from bot import richmenu
 from bot.standin import StandIn
 from bot.state import BotState, state
 from models.linking import create_link_code
@@ -234,6 +236,7 @@ def open_chat() -> Response:
     s = state()
     standin = _standin(s)
     person = _person_or_fail(s, _payload().get("as"))
+    _ensure_rich_menus(s)
     steps: list[dict[str, str]] = []
     if _transcript().first_follow(person.user_id) and not standin.inbox(person.user_id):
         steps.append({"type": "follow"})
@@ -244,6 +247,19 @@ def open_chat() -> Response:
                 code, _ = create_link_code(session=session, staff=staff)
                 steps.append({"type": "text", "text": code})
     return jsonify({"ok": True, "person": person.as_json(), "steps": steps})
+
+
+_menus_lock = threading.Lock()
+
+
+def _ensure_rich_menus(s: BotState) -> None:
+    # On LINE an operator runs `richmenu-sync` once; the stand-in starts empty on every
+    # `make run`, so the first chat opened creates the menus the real way (drawn, uploaded
+    # through line-bot-sdk). The lock keeps two tabs opening at once from making two sets.
+    assert s.gateway is not None
+    with _menus_lock:
+        if not richmenu.our_menus(s.gateway):
+            richmenu.sync(s.db, s.gateway)
 
 
 @bp.post("/api/event")

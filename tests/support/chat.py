@@ -1,6 +1,7 @@
 """Drive the bot like a LINE user: signed events in, what the user received out."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -106,3 +107,27 @@ def button(messages: list[dict[str, Any]], label: str) -> dict[str, Any]:
         if str(action.get("label", "")).startswith(label):
             return action
     raise AssertionError(f"no button {label!r} among {[a.get('label') for a in actions(messages)]}")
+
+
+def race(app: Any, bot: Any, fake_line: Any, taps: list[tuple[str, str]]) -> list[int]:
+    """Post one postback per (user, data) from its own thread, all released at once."""
+    barrier = threading.Barrier(len(taps))
+    statuses: list[int] = []
+    bodies = []
+    for user, data in taps:
+        body = ev.payload(ev.postback_event(user, data, fake_line.standin.issue_reply_token(user)))
+        bodies.append((body, ev.sign(body, bot.channel_secret)))
+
+    def post(body: bytes, signature: str) -> None:
+        client = app.test_client()
+        barrier.wait(timeout=10)
+        response = client.post("/callback", data=body, headers={"X-Line-Signature": signature,
+                                                                "Content-Type": "application/json"})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=post, args=b) for b in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return statuses

@@ -6,9 +6,10 @@ import hashlib
 import hmac
 import itertools
 import json
-import time
 import uuid
 from typing import Any
+
+from bot.simulator.transcript import base_event
 
 _ids = itertools.count(1)
 
@@ -19,18 +20,8 @@ def sign(body: bytes, secret: str) -> str:
 
 
 def _base(kind: str, user_id: str, reply_token: str | None = None, **extra: Any) -> dict[str, Any]:
-    event: dict[str, Any] = {
-        "type": kind,
-        "mode": "active",
-        "timestamp": int(time.time() * 1000),
-        "source": {"type": "user", "userId": user_id},
-        "webhookEventId": "01" + uuid.uuid4().hex[:24].upper(),
-        "deliveryContext": {"isRedelivery": False},
-    }
-    if reply_token:
-        event["replyToken"] = reply_token
-    event.update(extra)
-    return event
+    # The simulator builds events the way LINE does; the tests send the same shape.
+    return base_event(kind, user_id, reply_token, **extra)
 
 
 def text_event(user_id: str, text: str, reply_token: str | None = None) -> dict[str, Any]:
