@@ -14,6 +14,7 @@ from bot.state import BotState
 from handlers import build_dispatcher
 from handlers.context import Services
 from handlers.postback import PostbackCodec
+from thai.nlu import warm_up
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,9 @@ def create_app(config: Config | None = None) -> Flask:
     from bot.richmenu import MenuLinker
 
     services.on_menu_change = MenuLinker(db, gateway)
+    # pythainlp's dictionaries load once per process, here at start-up, never per message
+    # (idempotent: later apps in the same process pay nothing).
+    warm_up()
     app.extensions["bot"] = BotState(
         config=config, db=db, dispatcher=build_dispatcher(), services=services,
         channel_secret=secret, gateway=gateway, standin=standin,

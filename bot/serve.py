@@ -4,7 +4,6 @@ from __future__ import annotations
 from bot import create_app
 from bot.config import Config
 from bot.state import BotState
-from thai.nlu import warm_up
 
 
 def main() -> None:
@@ -12,7 +11,6 @@ def main() -> None:
     app = create_app(Config.from_env().for_local_run())
     state: BotState = app.extensions["bot"]
     port = state.config.PORT
-    warm_up()
     print(f"บอทพร้อมทำงานที่ http://127.0.0.1:{port}  (webhook: /callback)", flush=True)
     if state.standin is not None:
         print(f"ยังไม่ได้เชื่อมต่อ LINE จริง — ลองใช้งานผ่านตัวจำลอง LINE: http://127.0.0.1:{port}/simulator", flush=True)

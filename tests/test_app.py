@@ -117,3 +117,12 @@ def test_seed_demo_cli_loads_once(app) -> None:
 @pytest.mark.parametrize("path", ["/callback"])
 def test_callback_refuses_get(client, path: str) -> None:
     assert client.get(path).status_code == 405
+
+
+def test_thai_dictionaries_are_loaded_when_the_app_is_created(tmp_path: Path) -> None:
+    from thai import nlu
+
+    nlu._lexicon.cache_clear()
+    create_app(test_config(f"sqlite:///{tmp_path / 'w.sqlite3'}", tmp_path))
+    # Built during create_app (start-up), so no message pays for it.
+    assert nlu._lexicon.cache_info().currsize == 1
