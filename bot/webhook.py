@@ -5,7 +5,7 @@ import json
 import logging
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, redirect, request, url_for
 from linebot.v3.webhooks import Event
 from linebot.v3.models.events import UnknownEvent
 
@@ -24,6 +24,15 @@ log = logging.getLogger(__name__)
 bp = Blueprint("webhook", __name__)
 
 APOLOGY = "ขออภัยค่ะ ระบบขัดข้องชั่วคราว กรุณาลองใหม่อีกครั้งในอีกสักครู่ค่ะ"
+
+
+@bp.get("/")
+def home() -> Response:
+    """Send a visitor of the bare address to the simulator when it runs, else say what this is."""
+    s = state()
+    if s.standin is not None:
+        return redirect(url_for("simulator.page"))
+    return jsonify({"service": "khonpattana LINE bot", "webhook": "/callback", "health": "/healthz"})
 
 
 @bp.get("/healthz")
@@ -63,20 +72,29 @@ def callback() -> tuple[str, int]:
 
 
 def parse_event(raw: dict[str, Any]) -> Any:
-    """Turn one event into the SDK's typed object; unknown or odd ones become UnknownEvent."""
+    """Turn one event into the SDK's typed object: UnknownEvent for new types, None if unreadable."""
+    # New LINE event types, modes or fields must never cost a 500: each step may refuse.
     try:
         return Event.from_dict(raw)
-    except Exception:  # noqa: BLE001 - new LINE event types or fields must never cost a 500
+    except Exception:  # noqa: BLE001
+        pass
+    try:
         return UnknownEvent.new_from_json_dict(raw)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def process_event(s: BotState, raw: dict[str, Any]) -> list[int]:
     """Handle one event exactly once; return the ids of the outbox rows it sent."""
-    event_id = str(raw.get("webhookEventId") or "")
-    event_type = str(raw.get("type") or "unknown")
-    source = raw.get("source") or {}
-    user_id = source.get("userId") if source.get("type") == "user" else None
-    reply_token = raw.get("replyToken")
+    event_id = _text(raw.get("webhookEventId")) or ""
+    event_type = _text(raw.get("type")) or "unknown"
+    source = raw.get("source") if isinstance(raw.get("source"), dict) else {}
+    user_id = _text(source.get("userId")) if source.get("type") == "user" else None
+    reply_token = _text(raw.get("replyToken"))
     event = parse_event(raw)
     row_ids: list[int] = []
     try:
@@ -103,7 +121,10 @@ def process_event(s: BotState, raw: dict[str, Any]) -> list[int]:
     except Exception:
         log.exception("event %s of type %s failed; the user gets an apology", event_id or "-", event_type)
         row_ids = _apologise(s, event_id, event_type, reply_token, user_id)
-    deliver(s.db, s.gateway, row_ids)
+    try:
+        deliver(s.db, s.gateway, row_ids)
+    except Exception:  # the change is committed; the clock retries whatever was not sent
+        log.exception("delivering the outbox rows of event %s failed", event_id or "-")
     return row_ids
 
 

@@ -111,3 +111,30 @@ def test_a_failing_handler_gets_an_apology_not_a_500(chat: Chat, bot, monkeypatc
     reply = chat.say("U1", "สวัสดีค่ะ")
     assert "ขออภัย" in texts(reply)
     assert "RuntimeError" not in json.dumps(reply, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("event", [
+    {"type": "message", "source": {"type": "user", "userId": "U1"}},  # no mode, timestamp, deliveryContext
+    {"type": "message", "mode": "brand-new-mode", "timestamp": 1, "source": {"type": "user", "userId": "U1"},
+     "webhookEventId": "01X", "deliveryContext": {"isRedelivery": False}},
+    {"type": "follow", "source": "not an object", "webhookEventId": "01Y"},
+    {"type": 42, "source": {"type": "user", "userId": ["odd"]}, "replyToken": {"x": 1}, "webhookEventId": 7},
+    {},
+])
+def test_unreadable_signed_events_are_ignored_not_500(chat: Chat, event: dict) -> None:
+    assert chat.post(event).status_code == 200
+
+
+def test_a_failing_delivery_after_commit_is_not_a_500(chat: Chat, monkeypatch) -> None:
+    import bot.webhook
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("network card on fire")
+
+    monkeypatch.setattr(bot.webhook, "deliver", broken)
+    assert chat.post(ev.text_event("U1", "สวัสดี", "t")).status_code == 200
+
+
+def test_forged_postback_with_non_ascii_signature_gets_the_bad_button_answer(chat: Chat) -> None:
+    reply = chat.tap("U1", "ok|1|1|ลายเซ็นปลอม")
+    assert "ใช้ไม่ได้แล้ว" in texts(reply)
