@@ -14,7 +14,6 @@ from bot.db import Database
 from bot.line import LineGateway, Outcome, Result
 from models.base import utcnow
 from models.outbox import (
-    CLAIM_TIMEOUT,
     FAILED,
     KIND_MULTICAST,
     KIND_PUSH,
@@ -24,6 +23,7 @@ from models.outbox import (
     SENDING,
     SENT,
     OutboxMessage,
+    claimable,
     due_ids,
 )
 
@@ -73,11 +73,7 @@ def _claim(db: Database, row_id: int, now: datetime) -> _Claimed | None:
     table = OutboxMessage.__table__
     stmt = (
         update(table)
-        .where(
-            table.c.id == row_id,
-            ((table.c.status == PENDING) & (table.c.next_attempt_at <= now))
-            | ((table.c.status == SENDING) & (table.c.claimed_at < now - CLAIM_TIMEOUT)),
-        )
+        .where(table.c.id == row_id, claimable(now))
         .values(status=SENDING, claimed_at=now, attempts=table.c.attempts + 1)
         .returning(table.c.id, table.c.kind, table.c.reply_token, table.c.recipients, table.c.messages,
                    table.c.retry_key, table.c.attempts)
@@ -90,12 +86,20 @@ def _claim(db: Database, row_id: int, now: datetime) -> _Claimed | None:
 def _send(gateway: LineGateway, row: _Claimed) -> tuple[str, Outcome]:
     # Calls are made outside any transaction: no lock is held while LINE answers.
     kind = row.kind
-    outcome = _call(gateway, kind, row)
+    try:
+        outcome = _call(gateway, kind, row)
+    except Exception as exc:  # noqa: BLE001 - e.g. the SDK refuses to build the request
+        # A row that cannot even be built would fail the same way forever: drop it, keep going.
+        log.error("outbox row %s cannot be sent: %s", row.id, type(exc).__name__)
+        return kind, Outcome(Result.DROP, None, type(exc).__name__)
     if kind == KIND_REPLY and outcome.result in (Result.BAD_REPLY_TOKEN, Result.RETRY):
         # The token expired or was used, or LINE did not answer: a push with the row's
         # retry key reaches the person and cannot arrive twice.
         kind = KIND_PUSH
-        outcome = _call(gateway, kind, row)
+        try:
+            outcome = _call(gateway, kind, row)
+        except Exception as exc:  # noqa: BLE001 - as above
+            return kind, Outcome(Result.DROP, None, type(exc).__name__)
     return kind, outcome
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, select, update
+from sqlalchemy import JSON, ColumnElement, Integer, String, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -139,32 +139,20 @@ def _insert(
     return _track(session, row) if row is not None else None
 
 
+def claimable(now: datetime) -> ColumnElement[bool]:
+    """Return the condition of a row a sender may take: pending and due, or held by a sender
+    that died (claimed longer ago than CLAIM_TIMEOUT), and not yet out of attempts."""
+    table = OutboxMessage.__table__
+    return (
+        (table.c.attempts < MAX_ATTEMPTS)
+        & (
+            ((table.c.status == PENDING) & (table.c.next_attempt_at <= now))
+            | ((table.c.status == SENDING) & (table.c.claimed_at < now - CLAIM_TIMEOUT))
+        )
+    )
+
+
 def due_ids(*, session: Session, now: datetime | None = None, limit: int = 1000) -> list[int]:
-    """Return ids of rows ready to send: pending and due, or claimed by a sender that died."""
-    now = now or utcnow()
-    stmt = (
-        select(OutboxMessage.id)
-        .where(
-            ((OutboxMessage.status == PENDING) & (OutboxMessage.next_attempt_at <= now))
-            | ((OutboxMessage.status == SENDING) & (OutboxMessage.claimed_at < now - CLAIM_TIMEOUT))
-        )
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    )
+    """Return ids of rows ready to send, oldest first."""
+    stmt = select(OutboxMessage.id).where(claimable(now or utcnow())).order_by(OutboxMessage.id).limit(limit)
     return list(session.scalars(stmt))
-
-
-def claim(*, session: Session, row_id: int, now: datetime | None = None) -> bool:
-    """Claim a row for sending with a conditional update; False if another sender has it."""
-    now = now or utcnow()
-    result = session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == row_id,
-            ((OutboxMessage.status == PENDING) & (OutboxMessage.next_attempt_at <= now))
-            | ((OutboxMessage.status == SENDING) & (OutboxMessage.claimed_at < now - CLAIM_TIMEOUT)),
-        )
-        .values(status=SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1

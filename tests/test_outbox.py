@@ -6,10 +6,11 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.line import LineGateway, Result
+from bot import sender
 from bot.sender import deliver
 from models.base import utcnow
 from models.outbox import (
-    FAILED, KIND_PUSH, PENDING, SENT, OutboxMessage, claim, enqueue_multicast, enqueue_push, enqueue_reply,
+    FAILED, KIND_PUSH, MAX_ATTEMPTS, PENDING, SENT, OutboxMessage, enqueue_multicast, enqueue_push, enqueue_reply,
 )
 from tests.support.fake_line import ACCESS_TOKEN
 
@@ -125,15 +126,30 @@ def test_dedup_key_writes_a_reminder_once(tx) -> None:
         assert s.scalar(select(func.count()).select_from(OutboxMessage)) == 1
 
 
-def test_a_claimed_row_cannot_be_claimed_again(tx) -> None:
+def test_a_claimed_row_cannot_be_claimed_again(bot, tx) -> None:
+    row_id = _push(tx)
+    assert sender._claim(bot.db, row_id, utcnow()) is not None
+    assert sender._claim(bot.db, row_id, utcnow()) is None
+    # A sender that died holding it: after the claim timeout another may take it.
+    assert sender._claim(bot.db, row_id, utcnow() + timedelta(minutes=6)) is not None
+
+
+def test_a_row_out_of_attempts_is_not_claimed(bot, tx) -> None:
     row_id = _push(tx)
     with tx() as s:
-        assert claim(session=s, row_id=row_id)
+        s.get(OutboxMessage, row_id).attempts = MAX_ATTEMPTS
+    assert sender._claim(bot.db, row_id, utcnow()) is None
+
+
+def test_a_row_the_sdk_cannot_build_is_dropped_and_the_rest_still_go(bot, tx, fake_line) -> None:
     with tx() as s:
-        assert not claim(session=s, row_id=row_id)
-    # A sender that died holding it: after the claim timeout another may take it.
-    with tx() as s:
-        assert claim(session=s, row_id=row_id, now=utcnow() + timedelta(minutes=6))
+        bad = enqueue_push(session=s, to="U1", messages=[{"type": "no-such-message-type"}])
+        good = enqueue_push(session=s, to="U2", messages=HELLO)
+        s.flush()
+        ids = [bad.id, good.id]
+    assert deliver(bot.db, bot.gateway, ids) == {"failed": 1, "sent": 1}
+    assert fake_line.standin.messages_to("U2") == HELLO
+    assert _row(tx, ids[0]).status == FAILED
 
 
 def test_network_failure_keeps_the_row(bot, tx) -> None:
