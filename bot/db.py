@@ -13,7 +13,8 @@ class Database:
     """One engine and its session factory."""
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
-        kwargs: dict[str, Any] = {"pool_pre_ping": True}
+        # hide_parameters: a logged database error must not print names, LINE ids or message bodies.
+        kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
         if url.startswith("sqlite"):
             # Webhook threads, the sender and the simulator share one SQLite file.
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}

@@ -86,7 +86,8 @@ class PostbackCodec:
         if not data or len(data) > MAX_DATA:
             return None
         payload, _, signature = data.rpartition(_SEP)
-        if not payload or not hmac.compare_digest(signature, self._sign(payload)):
+        # Bytes, not str: compare_digest refuses non-ASCII text, and forged data may contain any.
+        if not payload or not hmac.compare_digest(signature.encode(), self._sign(payload).encode()):
             return None
         parts = payload.split(_SEP)
         if len(parts) != 3:

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, ForeignKey, String, select
+from sqlalchemy import Boolean, ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.audit import audit
@@ -127,7 +127,16 @@ def redeem_code(*, session: Session, line_user_id: str, code: str, now: datetime
         return LinkOutcome(LinkResult.LOCKED if until else LinkResult.WRONG, locked_until=until)
 
     staff = row.staff
-    row.used_at, row.used_by_line_user = now, line_user_id
+    # Spend the code with a conditional update: two people typing it at once link one of them.
+    spent = session.execute(
+        update(LinkCode)
+        .where(LinkCode.id == row.id, LinkCode.used_at.is_(None))
+        .values(used_at=now, used_by_line_user=line_user_id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if spent != 1:
+        session.add(LinkAttempt(line_user_id=line_user_id, at=now, success=False))
+        return LinkOutcome(LinkResult.WRONG)
     session.add(LinkAttempt(line_user_id=line_user_id, at=now, success=True))
     if staff.line_user_id == line_user_id:
         return LinkOutcome(LinkResult.ALREADY, staff)
@@ -163,7 +172,7 @@ def mark_unreachable(*, session: Session, line_user_id: str) -> Staff | None:
 
 def mark_reachable(*, session: Session, line_user_id: str) -> Staff | None:
     """Note that a LINE user follows (again)."""
-    staff = session.scalar(select(Staff).where(Staff.line_user_id == line_user_id))
+    staff = session.scalar(select(Staff).where(Staff.line_user_id == line_user_id, Staff.active.is_(True)))
     if staff is not None and not staff.reachable:
         staff.reachable = True
         staff.rich_menu_id = None

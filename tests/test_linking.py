@@ -148,3 +148,39 @@ def test_link_code_cli_prints_code_last(app, tx) -> None:
     assert normalise_code(result.output.strip().splitlines()[-1]) is not None
     missing = app.test_cli_runner().invoke(args=["link-code", "NOPE"])
     assert missing.exit_code != 0
+
+
+def test_a_code_typed_by_two_people_at_once_links_one(app, bot, fake_line, tx) -> None:
+    import threading
+
+    staff_id, code = _issue(tx)
+    barrier = threading.Barrier(3)
+    statuses: list[int] = []
+
+    def type_code(user: str) -> None:
+        body = ev.payload(ev.text_event(user, code, fake_line.standin.issue_reply_token(user)))
+        signature = ev.sign(body, bot.channel_secret)
+        client = app.test_client()
+        barrier.wait(timeout=10)
+        statuses.append(client.post("/callback", data=body, headers={"X-Line-Signature": signature}).status_code)
+
+    threads = [threading.Thread(target=type_code, args=(f"Urace{i}",)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert statuses == [200] * 3
+    linked = [u for u in ("Urace0", "Urace1", "Urace2") if "ผูกบัญชีเรียบร้อย" in texts(fake_line.standin.messages_to(u))]
+    assert len(linked) == 1
+    with tx() as s:
+        assert s.get(Staff, staff_id).line_user_id == linked[0]
+
+
+def test_staff_who_left_are_not_welcomed_back_by_name(chat: Chat, tx) -> None:
+    staff_id, code = _issue(tx)
+    chat.say("Upim", code)
+    chat.post(ev.unfollow_event("Upim"))
+    with tx() as s:
+        s.get(Staff, staff_id).active = False
+    reply = texts(chat.follow("Upim"))
+    assert "พิมพ์ชนก" not in reply and "ยินดีต้อนรับสู่" in reply
