@@ -26,7 +26,7 @@ from models.course import COURSE_KINDS, POLICY_AREAS, Course
 from models.org import ROLE_APPROVER, ROLE_HR, ROLE_STAFF, ROLES, Staff, StaffType, Unit
 from thai import ThaiParseError
 from thai.dates import format_date, parse_date
-from thai.numbers import format_number, parse_amount, parse_int, to_arabic_digits
+from thai.numbers import MAX_AMOUNT, format_number, parse_amount, parse_int, to_arabic_digits
 
 __all__ = [
     "COURSE_COLUMNS",
@@ -45,6 +45,7 @@ SUFFIXES_CSV = (".csv",)
 SUFFIXES_XLSX = (".xlsx", ".xlsm")
 # A sheet is read whole into memory; beyond this it is not a staff list but a mistake.
 MAX_ROWS = 20_000
+MAX_SEATS = 100_000  # far above any real course; keeps a typo from overflowing the column
 LIST_SEPARATORS = re.compile(r"[;,\n]")
 
 
@@ -390,6 +391,10 @@ class _RowCheck:
             if value < 0:
                 self.problem(f"{self.label(key)} ต้องไม่ติดลบ")
                 return None
+            if value > MAX_AMOUNT:
+                # The same ceiling typed amounts get, so a cell cannot overflow the column.
+                self.problem(f"{self.label(key)} “{raw}” สูงเกินไป (เกิน {MAX_AMOUNT:,} บาท)")
+                return None
             return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
         text = _as_text(raw)
         if re.match(r"^\s*[-−]\s*[\d๐-๙]", text):
@@ -729,6 +734,8 @@ def _check_course_row(row: Row, table: Table, problems: list[str]) -> _CourseRow
     seats = check.whole("seats", default=0)
     if seats is not None and seats < 0:
         check.problem(f"{check.label('seats')} ต้องไม่ติดลบ")
+    elif seats is not None and seats > MAX_SEATS:
+        check.problem(f"{check.label('seats')} “{seats}” มากเกินไป (ไม่เกิน {MAX_SEATS:,} ที่นั่ง)")
     levels = check.whole("approval_levels", default=None)
     if levels is not None and not 1 <= levels <= 5:
         check.problem(f"{check.label('approval_levels')} ต้องเป็น 1 ถึง 5 (เว้นว่าง = ตามค่าตั้งต้นขององค์กร)")

@@ -437,3 +437,19 @@ def test_cli_imports_and_refuses_with_exit_status(app, bot, tmp_path: Path) -> N
         assert s.scalar(select(Staff).where(Staff.employee_id == "E009")) is None
         assert len(s.scalars(select(Staff)).all()) == 4
         assert len(s.scalars(select(Course)).all()) == 3
+
+
+def test_oversized_numbers_are_row_problems_not_crashes(tx, tmp_path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["code", "title", "start_date", "end_date", "registration_deadline", "seats", "fee", "budget"])
+    sheet.append(["BIG1", "หลักสูตรใหญ่", "2026-12-14", "2026-12-15", "2026-12-01", 99_999_999_999, 3500, 1000])
+    sheet.append(["BIG2", "หลักสูตรแพง", "2026-12-14", "2026-12-15", "2026-12-01", 10, 1e15, 1000])
+    path = tmp_path / "big.xlsx"
+    book.save(path)
+    with pytest.raises(ImportError_) as refused, tx() as s:
+        import_courses_file(session=s, path=path)
+    problems = "\n".join(refused.value.problems)
+    assert "แถวที่ 2" in problems and "แถวที่ 3" in problems

@@ -47,7 +47,7 @@ THAI_WEEKDAYS: tuple[str, ...] = (
     "วันจันทร์", "วันอังคาร", "วันพุธ", "วันพฤหัสบดี", "วันศุกร์", "วันเสาร์", "วันอาทิตย์",
 )  # fmt: skip
 
-DATE_HINT = "กรุณาพิมพ์เช่น 14 ธ.ค. 2569"
+DATE_HINT = "กรุณาพิมพ์เช่น 14 ธ.ค. 2569 ค่ะ"
 
 
 # --- time zone -------------------------------------------------------------------------------
@@ -245,7 +245,7 @@ def _build(text: str, year: int | None, month: int, day: int, today: date) -> da
     except ValueError:
         if 1 <= month <= 12:
             shown = f"{day} {THAI_MONTHS_SHORT[month - 1]}" + (f" {year + BE_OFFSET}" if year else "")
-            raise ThaiParseError(f"ไม่มีวันที่ {shown} ในปฏิทิน กรุณาตรวจสอบแล้วพิมพ์ใหม่ ({DATE_HINT})", text=text) from None
+            raise ThaiParseError(f"ไม่มีวันที่ {shown} ในปฏิทินค่ะ {DATE_HINT}", text=text) from None
         raise ThaiParseError(f"ไม่เข้าใจวันที่ “{text.strip()}” {DATE_HINT}", text=text) from None
 
 

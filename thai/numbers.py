@@ -31,8 +31,8 @@ _TO_ARABIC = str.maketrans(_THAI_DIGITS, _ARABIC_DIGITS)
 
 _CENT = Decimal("0.01")
 
-AMOUNT_HINT = "กรุณาพิมพ์จำนวนเงินเป็นตัวเลข เช่น 3,500 หรือพิมพ์ ไม่มี"
-INT_HINT = "กรุณาพิมพ์เป็นตัวเลข เช่น 3"
+AMOUNT_HINT = "กรุณาพิมพ์จำนวนเงินเป็นตัวเลข เช่น 3,500 หรือพิมพ์ ไม่มี ค่ะ"
+INT_HINT = "กรุณาพิมพ์เป็นตัวเลข เช่น 3 ค่ะ"
 
 # Answers that mean "no expense" in a report form.
 _ZERO_WORDS = frozenset({"ไม่มี", "ไม่มีค่าใช้จ่าย", "ไม่เสียค่าใช้จ่าย", "ฟรี", "-", "–", "—", "ไม่มีครับ", "ไม่มีค่ะ", "ไม่มีคะ"})
@@ -137,10 +137,10 @@ def parse_amount(text: str) -> Decimal:
     except InvalidOperation:  # pragma: no cover - the regex only lets digits through
         raise ThaiParseError(f"ไม่เข้าใจจำนวนเงิน {AMOUNT_HINT}", text=text) from None
     if match.group("sign") in ("-", "−") and value != 0:
-        raise ThaiParseError("จำนวนเงินต้องไม่ติดลบ กรุณาพิมพ์ใหม่ เช่น 3,500", text=text)
+        raise ThaiParseError("จำนวนเงินต้องไม่ติดลบ กรุณาพิมพ์ใหม่ เช่น 3,500 ค่ะ", text=text)
     if value > MAX_AMOUNT:
         raise ThaiParseError(
-            f"จำนวนเงินสูงเกินไป (เกิน {format_number(MAX_AMOUNT)} บาท) กรุณาตรวจสอบแล้วพิมพ์ใหม่", text=text
+            f"จำนวนเงินสูงเกินไป (เกิน {format_number(MAX_AMOUNT)} บาท) กรุณาตรวจสอบแล้วพิมพ์ใหม่ค่ะ", text=text
         )
     # Keep the satang the user typed ("3,500.50" -> Decimal("3500.50")) but no trailing ".0".
     return value if match.group("frac") else value.quantize(Decimal(1))
