@@ -3,7 +3,6 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: install run test bench clock lint clean browser
@@ -17,11 +16,11 @@ $(STAMP): pyproject.toml
 ## install: create .venv and install the project with its test tools (only sets up)
 install: $(STAMP)
 
-## run: migrate the SQLite database, load the demo organisation if empty, serve on $(PORT)
+## run: migrate the SQLite database, load the demo organisation if empty, serve on $$PORT (default 8000, .env works too)
 run: install
 	$(BIN)/flask --app bot db upgrade
 	$(BIN)/flask --app bot seed-demo
-	PORT=$(PORT) $(BIN)/python -m bot.serve
+	$(BIN)/python -m bot.serve
 
 ## test: every test, on SQLite and (when 127.0.0.1:5432 answers) PostgreSQL
 test: install browser

@@ -117,13 +117,12 @@ def send_outbox() -> None:
 
 
 @click.command("seed-demo")
-@click.option("--force", is_flag=True, help="Load even when the database already has staff.")
-def seed_demo(force: bool) -> None:
-    """Load the fictional demo organisation when the database is empty."""
+def seed_demo() -> None:
+    """Load the fictional demo organisation when the database is empty (never over real data)."""
     from bot.demo import load_demo
 
     with state().db.transaction() as session:
-        if not force and session.scalar(select(Staff.id).limit(1)) is not None:
+        if session.scalar(select(Staff.id).limit(1)) is not None:
             click.echo("มีข้อมูลอยู่แล้ว ไม่โหลดข้อมูลตัวอย่าง")
             return
         load_demo(session=session)

@@ -33,7 +33,7 @@ from bot import richmenu
 from bot.standin import StandIn
 from bot.state import BotState, state
 from models.linking import create_link_code
-from models.org import ROLE_APPROVER, ROLE_HR, Staff, get_settings
+from models.org import ROLE_APPROVER, ROLE_HR, Staff, decides_approvals, get_settings
 from thai.dates import BANGKOK, format_datetime
 
 log = logging.getLogger(__name__)
@@ -374,7 +374,7 @@ def _linked(s: BotState, person: Person) -> tuple[str | None, bool]:
         staff = session.scalar(select(Staff).where(Staff.line_user_id == person.user_id, Staff.active.is_(True)))
         if staff is None:
             return None, False
-        return staff.name, staff.has_role(ROLE_APPROVER)
+        return staff.name, decides_approvals(session=session, staff=staff)
 
 
 def _menu(standin: StandIn, user_id: str, approver: bool) -> dict[str, Any]:
