@@ -89,6 +89,15 @@ def _run_import(kind: str, path: str) -> None:
             click.echo(f"  {problem}", err=True)
         sys.exit(1)
     click.echo(summary.describe())
+    s = state()
+    if kind == "staff" and s.gateway is not None:
+        # Roles and supervisors may have changed, and with them who gets which rich menu
+        # (a new subordinate makes someone an approver): relink everyone, which is idempotent.
+        from bot.richmenu import link_people
+
+        linked, failed = link_people(s.db, s.gateway, None)
+        if linked or failed:
+            click.echo(f"ปรับริชเมนูตามบทบาทแล้ว {linked} คน ไม่สำเร็จ {failed} คน")
 
 
 @click.command("import-staff")

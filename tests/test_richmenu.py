@@ -176,3 +176,23 @@ def test_sync_without_line_says_so(tmp_path, database_url) -> None:
     result = app.test_cli_runner().invoke(args=["richmenu-sync"])
     assert result.exit_code == 1 and "ยังไม่ได้เชื่อมต่อ LINE" in result.output
     app.extensions["bot"].db.dispose()
+
+
+def test_a_staff_import_that_gives_someone_a_subordinate_relinks_their_menu(app, bot, tx, fake_line, tmp_path) -> None:
+    with tx() as s:
+        boss = f.staff(s, employee_id="B1", line_user_id="Uboss-import")
+        worker = f.staff(s, employee_id="W1")
+        boss_id, worker_emp = boss.id, worker.employee_id
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["richmenu-sync"]).exit_code == 0
+    menus = richmenu.our_menus(bot.gateway)
+    assert fake_line.standin.user_menus["Uboss-import"] == menus[ROLE_STAFF]
+    sheet = tmp_path / "staff.csv"
+    sheet.write_text("employee_id,title,first_name,last_name,supervisor_id\n"
+                     f"{worker_emp},นาย,ใหม่,ทดสอบ,B1\n", encoding="utf-8")
+    result = runner.invoke(args=["import-staff", str(sheet)])
+    assert result.exit_code == 0, result.output
+    # B1 now supervises someone: the approver menu, without running richmenu-sync again.
+    assert fake_line.standin.user_menus["Uboss-import"] == menus[ROLE_APPROVER]
+    with tx() as s:
+        assert s.get(Staff, boss_id).rich_menu_id == menus[ROLE_APPROVER]
