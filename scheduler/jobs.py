@@ -285,9 +285,12 @@ def _waiting_decisions(session: Session, today: date, cal: WorkCalendar, codec: 
     steps = session.scalars(
         select(ApprovalStep)
         .join(Registration, Registration.id == ApprovalStep.registration_id)
+        .join(Course, Course.id == Registration.course_id)
         .join(approver, approver.id == ApprovalStep.approver_id)
+        # Once the course has started the request can no longer be decided (as in waiting_for):
+        # nudging about it would go on for ever.
         .where(ApprovalStep.decision == StepDecision.WAITING, Registration.status == RegStatus.PENDING,
-               ApprovalStep.reached_at.is_not(None), _can_receive(approver))
+               ApprovalStep.reached_at.is_not(None), Course.start_date > today, _can_receive(approver))
         .options(joinedload(ApprovalStep.registration))
         .order_by(ApprovalStep.id)
     ).unique().all()

@@ -5,7 +5,7 @@ import itertools
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from bot.state import BotState
@@ -14,7 +14,7 @@ from models.org import ROLE_APPROVER, ROLE_STAFF, Staff, set_setting
 from models.outbox import OutboxMessage
 from models.registration import ApprovalStep, Attendance, Registration, RegStatus, StepDecision
 from models.report import Report, ReportStatus
-from scheduler.clock import run_due_jobs
+from scheduler.clock import run_due_jobs, run_job
 from tests.support import factories as f
 from tests.support.chat import actions, texts
 from tests.support.fake_line import FakeLineServer
@@ -343,6 +343,60 @@ def test_a_decided_request_is_not_nudged(bot, tx, fake_line) -> None:
                            decision=StepDecision.WAITING, reached_at=bkk(2027, 1, 4).astimezone(UTC)))
     run_due_jobs(bot, bkk(2027, 1, 14, 8, 30))
     assert inbox(fake_line, approver) == []
+
+
+def test_a_request_for_a_course_that_has_started_is_no_longer_nudged(bot, tx, fake_line) -> None:
+    with tx() as s:
+        approver = person(s, roles=(ROLE_STAFF, ROLE_APPROVER))
+        requester = person(s, supervisor=approver)
+        # Starts on Wednesday 13 January 2027; the decision has waited since Monday 4 January.
+        course = f.course(s, today=date(2027, 1, 4), starts_in=9, deadline_in=5)
+        reg = Registration(staff_id=requester.id, course_id=course.id, status=RegStatus.PENDING, approval_levels=1)
+        s.add(reg)
+        s.flush()
+        s.add(ApprovalStep(registration_id=reg.id, step=1, approver_id=approver.id,
+                           decision=StepDecision.WAITING, reached_at=bkk(2027, 1, 4, 10, 0).astimezone(UTC)))
+    run_due_jobs(bot, bkk(2027, 1, 12, 8, 30))  # the day before: still decidable, nudged
+    assert len(inbox(fake_line, approver)) == 2
+    for day in (13, 14, 15, 18):  # from the first day of the course on it cannot be decided
+        counts = run_due_jobs(bot, bkk(2027, 1, day, 8, 30))["jobs"]["daily_reminders"]
+        assert counts.get("waiting", 0) == 0
+    assert len(inbox(fake_line, approver)) == 2
+
+
+def _followup_statements(bot: BotState, at: datetime) -> int:
+    """Return how many SQL statements the monthly follow-up job runs at an instant."""
+    seen: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(bot.db.engine, "before_cursor_execute", count)
+    try:
+        counts, _ = run_job(bot, "monthly_followup", at)
+    finally:
+        event.remove(bot.db.engine, "before_cursor_execute", count)
+    assert counts["followup_staff"] > 0
+    return len(seen)
+
+
+def test_monthly_follow_up_planning_does_not_grow_with_staff(bot, tx) -> None:
+    def owing(n: int) -> None:
+        with tx() as s:
+            boss = person(s)
+            for i in range(n):
+                who = person(s, supervisor=boss if i % 2 else None, unit_name="กองคลัง" if i % 3 else "สำนักปลัด")
+                owed(s, who, end=date(2026, 11, 10), due=date(2026, 11, 25))
+                if i % 4 == 0:
+                    owed(s, who, end=date(2026, 12, 20), due=None)
+
+    with tx() as s:
+        f.hr(s)
+    owing(5)
+    few = _followup_statements(bot, bkk(2027, 1, 5, 9, 0))
+    owing(35)
+    many = _followup_statements(bot, bkk(2027, 2, 5, 9, 0))
+    assert few == many, (few, many)
 
 
 def test_fiscal_year_boundary_30_september_and_1_october(bot, tx, fake_line) -> None:
