@@ -80,7 +80,7 @@ class T:
     CONFIRM_TITLE = "ยืนยันการสมัครอบรม"
     DETAILS_TITLE = "สมัครอบรม"
     SENT = "ส่งคำขอแล้ว รอการอนุมัติจาก {name} ค่ะ"
-    SENT_UNREACHABLE = "{name} ยังไม่ได้ใช้งานบอทใน LINE งานบุคคลจะช่วยติดตามให้ค่ะ"
+    SENT_UNREACHABLE = "{name} ยังไม่ได้ใช้งานบอทใน LINE เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) จะช่วยติดตามให้ค่ะ"
     HR_APPROVER_OFFLINE = "คำขอเข้ารับการอบรมของ {staff} ({course}) รอการอนุมัติจาก {approver} ซึ่งยังไม่ได้ผูกบัญชี LINE ค่ะ"
     STALE = "ขั้นตอนการสมัครนี้สิ้นสุดแล้วค่ะ กรุณาแตะ \"สมัคร\" ที่หลักสูตรอีกครั้งค่ะ"
     NOT_FOUND = "ไม่พบหลักสูตรนี้แล้วค่ะ"
@@ -276,11 +276,13 @@ def in_register_flow(event: Any, ctx: Ctx) -> list[Message]:
     if ctx.intent and ctx.intent.intent in MENU_INTENTS and not ctx.intent.query:
         # A menu word (often a rich-menu tap) is not a reason: say where the person is instead.
         return [text(T.IN_FLOW, _reason_quick(ctx, course.id) if conv.step == "reason" else None)]
-    if word in SKIP_WORDS and conv.step == "reason":
-        advance(conv, step="confirm", reason="")
-        return _confirm_messages(ctx, course, "")
     if word in CONFIRM_WORDS and conv.step == "confirm":
         return _confirm(ctx, course, str((conv.data or {}).get("reason", "")))
+    if word in SKIP_WORDS or word in CONFIRM_WORDS:
+        # A control word is never a reason: ข้าม (at either step) means "no reason", and ยืนยัน
+        # typed before the card was shown goes on without one, to the card the person confirms.
+        advance(conv, step="confirm", reason="")
+        return _confirm_messages(ctx, course, "")
     if len(typed) > REASON_MAX:
         return [text(T.REASON_TOO_LONG.format(max=REASON_MAX), _reason_quick(ctx, course.id))]
     advance(conv, step="confirm", reason=typed)

@@ -60,10 +60,15 @@ class T:
     L_REASON = "เหตุผลที่ไม่อนุมัติ"
     L_DUE = "ส่งรายงานภายใน"
     CANCEL = "ยกเลิกคำขอ"
-    CONFIRM_ASK = "ยืนยันยกเลิกคำขอเข้ารับการอบรม \"{course}\" ({dates}) ใช่ไหมคะ"
-    CONFIRM_ASK_APPROVED = "คำขอนี้ได้รับอนุมัติแล้ว หากยกเลิก ระบบจะแจ้งงานบุคคลด้วยค่ะ"
-    CONFIRM = "ยืนยันการยกเลิก"
-    KEEP = "ไม่ยกเลิก"
+    CONFIRM_ASK = "ต้องการยกเลิกคำขอเข้ารับการอบรม \"{course}\" ({dates}) ใช่ไหมคะ"
+    CONFIRM_HOW = "แตะ \"ยืนยัน\" เพื่อยกเลิกคำขอนี้ หรือแตะ \"ยกเลิก\" เพื่อเก็บคำขอไว้ตามเดิมค่ะ"
+    CONFIRM_ASK_APPROVED = (
+        "คำขอนี้ได้รับอนุมัติแล้ว หากยกเลิก ระบบจะแจ้งเจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) ด้วยค่ะ"
+    )
+    CONFIRM_ALT = "ยืนยันการยกเลิกคำขอเข้ารับการอบรม"
+    CONFIRM = "ยืนยัน"
+    KEEP = "ยกเลิก"
+    KEPT_ARG = "kept"  # on the KEEP button's คำขอของฉัน: say first that nothing changed
     KEPT = "คำขอยังคงอยู่ตามเดิมค่ะ"
     DONE = "ยกเลิกคำขอเข้ารับการอบรม \"{course}\" แล้วค่ะ"
     TO_HOLDER = "{name} ยกเลิกคำขอเข้ารับการอบรม \"{course}\" แล้ว ท่านไม่ต้องพิจารณาคำขอนี้แล้วค่ะ"
@@ -102,10 +107,11 @@ def my_requests(event: Any, ctx: Ctx) -> list[Message]:
     """List the person's requests, newest first, with status and who holds each."""
     assert ctx.staff is not None
     regs = requests_of(session=ctx.session, staff=ctx.staff)
+    kept = [text(T.KEPT)] if ctx.postback is not None and ctx.postback.arg == T.KEPT_ARG else []
     if not regs:
-        return [text(T.NONE, [message_action("อบรม")])]
+        return [*kept, text(T.NONE, [message_action("อบรม")])]
     shown = regs[:CAROUSEL_MAX]
-    messages = [text(T.INTRO.format(count=len(regs))),
+    messages = [*kept, text(T.INTRO.format(count=len(regs))),
                 flex(T.ALT, carousel([request_bubble(r, ctx) for r in shown]))]
     if len(regs) > len(shown):
         messages.append(text(T.MORE.format(shown=len(shown), count=len(regs))))
@@ -128,12 +134,13 @@ def ask_cancel(event: Any, ctx: Ctx) -> list[Message]:
                                                                                course.end_date)))]
     if reg.status == RegStatus.APPROVED:
         body.append(t(T.CONFIRM_ASK_APPROVED, size="xs", color=GREY))
+    body.append(t(T.CONFIRM_HOW, size="xs", color=GREY))
     buttons = [
         button(postback_action(T.CONFIRM, ctx.pack(Action.CANCEL_REQUEST_CONFIRM, reg.id), T.CONFIRM),
                color=RED),
-        button(postback_action(T.KEEP, ctx.pack(Action.MY_REQUESTS), T.KEEP), style="secondary"),
+        button(postback_action(T.KEEP, ctx.pack(Action.MY_REQUESTS, None, T.KEPT_ARG), T.KEEP), style="secondary"),
     ]
-    return [flex(T.CONFIRM, bubble(T.CANCEL, body, buttons, header_color=GREY))]
+    return [flex(T.CONFIRM_ALT, bubble(T.CANCEL, body, buttons, header_color=GREY))]
 
 
 @router.postback(Action.CANCEL_REQUEST_CONFIRM)

@@ -124,7 +124,7 @@ class T:
     YOU_DECIDED = "ท่านพิจารณาคำขอนี้แล้ว ({decision}) เมื่อ {when} ขณะนี้{status}ค่ะ"
     NOT_YET = "คำขอนี้ยังไม่ถึงขั้นของท่านค่ะ ขณะนี้{status}ค่ะ"
     NOT_CANCELLABLE = "คำขอนี้{status}จึงยกเลิกไม่ได้ค่ะ"
-    CANCEL_STARTED = "หลักสูตรนี้เริ่มอบรมไปแล้วเมื่อ {date} จึงยกเลิกคำขอในแชตไม่ได้ค่ะ กรุณาติดต่องานบุคคลค่ะ"
+    CANCEL_STARTED = "หลักสูตรนี้เริ่มอบรมไปแล้วเมื่อ {date} จึงยกเลิกคำขอในแชตไม่ได้ค่ะ กรุณาติดต่อเจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) ค่ะ"
     # Status phrases, used in lists and in the sentences above.
     S_PENDING = "รอการอนุมัติจาก {name} (ขั้นที่ {step}/{levels})"
     S_APPROVED = "ได้รับอนุมัติแล้ว"

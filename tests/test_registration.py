@@ -268,6 +268,35 @@ def test_typed_ยืนยัน_and_a_menu_word_in_the_flow(chat: Chat, org, b
     assert details
 
 
+def stored_reason(bot) -> str:
+    with bot.db.transaction() as s:
+        [reason] = s.scalars(select(Registration.reason)).all()
+        return reason
+
+
+def test_typed_ยืนยัน_at_the_reason_step_is_no_reason_and_still_asks_to_confirm(chat: Chat, org, bot) -> None:
+    user, head = org["worker"].line_user_id, org["head"]
+    chat.tap(user, button(chat.say(user, "อบรม"), "สมัคร")["data"])
+    mark = chat.mark()
+    summary = chat.say(user, "ยืนยัน")
+    assert "ตรวจสอบรายละเอียด" in texts(summary) and "(ไม่ระบุ)" in texts(summary)
+    with bot.db.transaction() as s:  # shown for confirmation, nothing sent yet
+        assert s.scalar(select(func.count()).select_from(Registration)) == 0
+    assert "ส่งคำขอแล้ว" in texts(chat.tap(user, button(summary, "ยืนยัน")["data"]))
+    assert stored_reason(bot) == ""
+    assert "ยืนยัน" not in texts(chat.inbox(head.line_user_id, after=mark))
+
+
+def test_typed_ข้าม_at_the_confirm_step_is_not_stored_as_the_reason(chat: Chat, org, bot) -> None:
+    user = org["worker"].line_user_id
+    chat.tap(user, button(chat.say(user, "อบรม"), "สมัคร")["data"])
+    chat.say(user, "นำมาใช้ในงานพัสดุ")
+    summary = chat.say(user, "ข้าม")
+    assert "ตรวจสอบรายละเอียด" in texts(summary) and "(ไม่ระบุ)" in texts(summary)
+    assert "ส่งคำขอแล้ว" in texts(chat.say(user, "ยืนยัน"))
+    assert stored_reason(bot) == ""
+
+
 def test_ยกเลิก_ends_the_flow_and_nothing_is_created(chat: Chat, org, bot) -> None:
     user = org["worker"].line_user_id
     chat.tap(user, button(chat.say(user, "อบรม"), "สมัคร")["data"])

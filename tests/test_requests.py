@@ -11,7 +11,7 @@ from models.base import utcnow
 from models.org import DEFAULT_SETTINGS
 from models.registration import Registration, RegStatus, StepDecision, decide, register
 from tests.support import factories as f
-from tests.support.chat import Chat, button, texts
+from tests.support.chat import Chat, actions, button, texts
 from thai.dates import today_bangkok
 
 SETTINGS = dict(DEFAULT_SETTINGS)
@@ -62,11 +62,12 @@ def test_cancel_pending_tells_the_current_approver(chat: Chat, org, bot) -> None
     user, head = org["worker"].line_user_id, org["head"]
     cards = bubbles(chat.say(user, "คำขอของฉัน"))
     confirm = chat.tap(user, button([cards[2]], "ยกเลิกคำขอ")["data"])
-    assert "ยืนยันยกเลิกคำขอ" in texts(confirm) and "หลักสูตรรอ" in texts(confirm)
+    assert "ต้องการยกเลิกคำขอ" in texts(confirm) and "หลักสูตรรอ" in texts(confirm)
+    assert [a["label"] for a in actions(confirm)] == ["ยืนยัน", "ยกเลิก"]  # THAI.md's confirm / cancel
     with bot.db.transaction() as s:
         assert s.get(Registration, org["pending"].id).status == RegStatus.PENDING  # asked, not done
     mark = chat.mark()
-    done = chat.tap(user, button(confirm, "ยืนยันการยกเลิก")["data"])
+    done = chat.tap(user, button(confirm, "ยืนยัน")["data"])
     assert "ยกเลิกคำขอเข้ารับการอบรม \"หลักสูตรรอ\" แล้ว" in texts(done)
     assert "ไม่ต้องพิจารณาคำขอนี้แล้ว" in texts(chat.inbox(head.line_user_id, after=mark))
     assert chat.inbox(org["hr"].line_user_id, after=mark) == []
@@ -78,7 +79,7 @@ def test_cancel_pending_tells_the_current_approver(chat: Chat, org, bot) -> None
         assert logged.actor_id == org["worker"].id and logged.detail["holder_id"] == head.id
     # A second tap on the same confirmation changes nothing and tells nobody.
     mark = chat.mark()
-    again = chat.tap(user, button(confirm, "ยืนยันการยกเลิก")["data"])
+    again = chat.tap(user, button(confirm, "ยืนยัน")["data"])
     assert "ยกเลิกแล้ว" in texts(again) and chat.inbox(head.line_user_id, after=mark) == []
 
 
@@ -86,9 +87,9 @@ def test_cancel_approved_tells_hr_and_clears_the_report(chat: Chat, org, bot) ->
     user = org["worker"].line_user_id
     cards = bubbles(chat.say(user, "คำขอของฉัน"))
     confirm = chat.tap(user, button([cards[1]], "ยกเลิกคำขอ")["data"])
-    assert "แจ้งงานบุคคล" in texts(confirm)
+    assert "แจ้งเจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล)" in texts(confirm)
     mark = chat.mark()
-    chat.tap(user, button(confirm, "ยืนยันการยกเลิก")["data"])
+    chat.tap(user, button(confirm, "ยืนยัน")["data"])
     assert "ยกเลิกคำขอ" in texts(chat.inbox(org["hr"].line_user_id, after=mark))
     with bot.db.transaction() as s:
         reg = s.get(Registration, org["approved"].id)
@@ -96,17 +97,23 @@ def test_cancel_approved_tells_hr_and_clears_the_report(chat: Chat, org, bot) ->
 
 
 def test_ไม่ยกเลิก_keeps_the_request(chat: Chat, org, bot) -> None:
-    user = org["worker"].line_user_id
+    user, head = org["worker"].line_user_id, org["head"]
     confirm = chat.tap(user, button([bubbles(chat.say(user, "คำขอของฉัน"))[2]], "ยกเลิกคำขอ")["data"])
-    chat.tap(user, button(confirm, "ไม่ยกเลิก")["data"])
+    mark = chat.mark()
+    kept = chat.tap(user, button(confirm, "ยกเลิก")["data"])  # the "no" choice: keep the request
     with bot.db.transaction() as s:
-        assert s.get(Registration, org["pending"].id).status == RegStatus.PENDING
+        reg = s.get(Registration, org["pending"].id)
+        assert reg.status == RegStatus.PENDING and reg.cancelled_at is None and reg.current_step == 1
+        assert [st.decision for st in reg.steps] == [StepDecision.WAITING, StepDecision.QUEUED]
+        assert s.scalar(select(AuditLog).where(AuditLog.action == "registration.cancelled")) is None
+    assert chat.inbox(head.line_user_id, after=mark) == []
+    assert "คำขอยังคงอยู่ตามเดิม" in texts(kept) and "ยกเลิกคำขอเข้ารับการอบรม" not in texts(kept)
 
 
 def test_someone_else_cannot_cancel(chat: Chat, org, bot) -> None:
     user = org["worker"].line_user_id
     confirm = chat.tap(user, button([bubbles(chat.say(user, "คำขอของฉัน"))[2]], "ยกเลิกคำขอ")["data"])
-    data = button(confirm, "ยืนยันการยกเลิก")["data"]
+    data = button(confirm, "ยืนยัน")["data"]
     assert "ไม่พบคำขอนี้" in texts(chat.tap(org["head"].line_user_id, data))
     with bot.db.transaction() as s:
         assert s.get(Registration, org["pending"].id).status == RegStatus.PENDING
@@ -118,7 +125,8 @@ def test_cannot_cancel_after_the_course_started(chat: Chat, org, bot, tx) -> Non
     with tx() as s:
         reg = s.get(Registration, org["approved"].id)
         reg.course.start_date = today_bangkok()
-    assert "เริ่มอบรมไปแล้ว" in texts(chat.tap(user, button(confirm, "ยืนยันการยกเลิก")["data"]))
+    refused = texts(chat.tap(user, button(confirm, "ยืนยัน")["data"]))
+    assert "เริ่มอบรมไปแล้ว" in refused and "เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล)" in refused
     with bot.db.transaction() as s:
         assert s.get(Registration, org["approved"].id).status == RegStatus.APPROVED
 
