@@ -84,18 +84,36 @@ class T:
     WAITING_MORE = "แสดง {shown} รายการแรกจากทั้งหมด {count} รายการค่ะ พิจารณาแล้วพิมพ์ \"รออนุมัติ\" เพื่อดูรายการถัดไปค่ะ"
     # to the approver
     APPROVED_NEXT = "อนุมัติแล้วค่ะ ส่งต่อให้ {name} พิจารณาในขั้นถัดไปแล้วค่ะ"
-    APPROVED_FINAL = "อนุมัติเรียบร้อยแล้วค่ะ แจ้ง {name} และงานบุคคลแล้วค่ะ"
+    APPROVED_NEXT_UNREACHABLE = (
+        "อนุมัติแล้วค่ะ ขั้นถัดไปคือ {name} ซึ่งยังไม่ได้ใช้งานบอทใน LINE จึงยังส่งคำขอให้พิจารณาในแชตไม่ได้ค่ะ "
+        "ระบบแจ้งผู้ขอและเจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) ให้ช่วยติดตามแล้วค่ะ"
+    )
+    APPROVED_FINAL = "อนุมัติเรียบร้อยแล้วค่ะ แจ้ง {name} และเจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) แล้วค่ะ"
     ASK_REASON = "กรุณาระบุเหตุผลที่ไม่อนุมัติคำขอของ {name} ค่ะ เลือกจากตัวเลือกด้านล่างหรือพิมพ์เองได้เลยค่ะ"
     REASON_AGAIN = "กรุณาพิมพ์เหตุผลที่ไม่อนุมัติเป็นข้อความ หรือเลือกจากตัวเลือกค่ะ"
+    REASON_NOT_COMMAND = (
+        "ขณะนี้ท่านกำลังระบุเหตุผลที่ไม่อนุมัติคำขอ{of}ค่ะ \"{word}\" ไม่ใช่เหตุผล "
+        "กรุณาพิมพ์เหตุผล หรือเลือกจากตัวเลือกด้านล่างค่ะ "
+        "หากเปลี่ยนใจ แตะ \"อนุมัติ\" ในการ์ด หรือแตะ \"ยกเลิก\" ค่ะ"
+    )
+    REASON_OF = "ของ {name} "
     REASON_TOO_LONG = "เหตุผลยาวเกิน {max} ตัวอักษรค่ะ กรุณาสรุปให้สั้นลงค่ะ"
     REJECTED_DONE = "บันทึกผลไม่อนุมัติแล้ว และแจ้ง {name} แล้วค่ะ"
     CANCEL = "ยกเลิก"
     BAD_STEP = "ปุ่มนี้ใช้ไม่ได้แล้วค่ะ กรุณาพิมพ์ \"รออนุมัติ\" เพื่อดูคำขอล่าสุดค่ะ"
     # to the requester
     STEP_PASSED = "คำขอเข้ารับการอบรม \"{course}\" ผ่านการอนุมัติขั้นที่ {step} จาก {by} แล้ว ขณะนี้รอการอนุมัติจาก {name} ค่ะ"
+    STEP_PASSED_UNREACHABLE = (
+        "คำขอเข้ารับการอบรม \"{course}\" ผ่านการอนุมัติขั้นที่ {step} จาก {by} แล้ว ขณะนี้รอการอนุมัติจาก {name} "
+        "ซึ่งยังไม่ได้ใช้งานบอทใน LINE เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) จะช่วยติดตามให้ค่ะ"
+    )
     APPROVED = "✅ คำขอเข้ารับการอบรม \"{course}\" ({dates}) ได้รับอนุมัติแล้วค่ะ\nหลังอบรม กรุณาส่งรายงานผลการอบรมภายใน {due} ค่ะ"
     REJECTED = "คำขอเข้ารับการอบรม \"{course}\" ไม่ได้รับการอนุมัติจาก {name} ค่ะ\nเหตุผล: {reason}"
     # to HR
+    HR_APPROVER_OFFLINE = (
+        "คำขอเข้ารับการอบรมของ {staff} ({course}) ผ่านการอนุมัติขั้นที่ {step} แล้ว และรอการอนุมัติจาก {approver} "
+        "ซึ่งยังไม่ได้ผูกบัญชี LINE หรือรับข้อความจากบอทไม่ได้ กรุณาช่วยติดตามค่ะ"
+    )
     HR_APPROVED = "คำขอเข้ารับการอบรมได้รับอนุมัติแล้ว: {staff} ({unit}) หลักสูตร \"{course}\" ({dates}) ค่าลงทะเบียน {fee}"
 
 
@@ -213,10 +231,15 @@ def _announce(ctx: Ctx, decision: Decision) -> list[Message]:
         return [text(T.REJECTED_DONE.format(name=staff.name))]
     if decision.next_step is not None:
         following = decision.next_step.approver
-        ctx.push(following, [approval_card(reg, decision.next_step, ctx.services.codec)])
-        ctx.push(staff, [text(T.STEP_PASSED.format(course=course.title, step=decision.step.step,
-                                                   by=approver.name, name=following.name))])
-        return [text(T.APPROVED_NEXT.format(name=following.name))]
+        passed = dict(course=course.title, step=decision.step.step, by=approver.name, name=following.name)
+        if ctx.push(following, [approval_card(reg, decision.next_step, ctx.services.codec)]):
+            ctx.push(staff, [text(T.STEP_PASSED.format(**passed))])
+            return [text(T.APPROVED_NEXT.format(name=following.name))]
+        # The next approver cannot get the card in LINE: without this the request would wait unseen.
+        ctx.push(staff, [text(T.STEP_PASSED_UNREACHABLE.format(**passed))])
+        ctx.tell_hr([text(T.HR_APPROVER_OFFLINE.format(staff=staff.name, course=course.title,
+                                                       step=decision.step.step, approver=following.name))])
+        return [text(T.APPROVED_NEXT_UNREACHABLE.format(name=following.name))]
     due = format_date(reg.report_due_on) if reg.report_due_on else "-"
     ctx.push(staff, [text(T.APPROVED.format(course=course.title, dates=dates, due=due),
                           [message_action("คำขอของฉัน")])])
@@ -287,6 +310,16 @@ def reject_with_common_reason(event: Any, ctx: Ctx) -> list[Message]:
     return _decide(ctx, ctx.postback.id, step, False, COMMON_REASONS[int(index_text)][1])
 
 
+def _is_command(typed: str, ctx: Ctx) -> bool:
+    """Tell whether typed text is a bare command (a menu tap, อนุมัติ, ไม่อนุมัติ) rather than a reason."""
+    if "".join(typed.split()) in (T.APPROVE, T.REJECT):
+        return True
+    parsed = ctx.intent
+    # As in the report flows: a known intent with nothing left over is a command word, not a sentence.
+    return (parsed is not None and parsed.intent is not Intent.UNKNOWN and parsed.score >= 1.0
+            and not parsed.query)
+
+
 @router.flow(FLOW)
 def typed_reason(event: Any, ctx: Ctx) -> list[Message]:
     """A reason typed in the reject_reason flow: reject with it."""
@@ -301,6 +334,11 @@ def typed_reason(event: Any, ctx: Ctx) -> list[Message]:
     if not isinstance(content, TextMessageContent) or not content.text.strip():
         return [text(T.REASON_AGAIN, _reason_quick(ctx, registration_id, step))]
     reason = content.text.strip()
+    if _is_command(reason, ctx):
+        reg = ctx.session.get(Registration, registration_id)
+        of = T.REASON_OF.format(name=reg.staff.name) if reg is not None else ""
+        return [text(T.REASON_NOT_COMMAND.format(of=of, word=clip(reason, 30)),
+                     _reason_quick(ctx, registration_id, step))]
     if len(reason) > REASON_MAX:
         return [text(T.REASON_TOO_LONG.format(max=REASON_MAX), _reason_quick(ctx, registration_id, step))]
     _end_flow(ctx)

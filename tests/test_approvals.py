@@ -219,7 +219,7 @@ def test_card_of_a_cancelled_request(chat: Chat, org, bot) -> None:
     card = card_for(chat, head)
     mine = chat.say(worker.line_user_id, "คำขอของฉัน")
     confirm = chat.tap(worker.line_user_id, button(mine, "ยกเลิกคำขอ")["data"])
-    chat.tap(worker.line_user_id, button(confirm, "ยืนยันการยกเลิก")["data"])
+    chat.tap(worker.line_user_id, button(confirm, "ยืนยัน")["data"])
     reply = chat.tap(head.line_user_id, button(card, "อนุมัติ")["data"])
     assert "ถูกยกเลิกโดยผู้ขอแล้ว" in texts(reply)
     assert status(bot, org["reg"].id)[0] == RegStatus.CANCELLED
@@ -324,6 +324,7 @@ def test_approver_without_line_gets_no_card_and_hr_is_told(chat: Chat, tx) -> No
     summary = chat.tap("Uorphan", button(chat.tap("Uorphan", button(listing, "สมัคร")["data"]), "ข้าม")["data"])
     reply = chat.tap("Uorphan", button(summary, "ยืนยัน")["data"])
     assert "ส่งคำขอแล้ว" in texts(reply) and "ยังไม่ได้ใช้งานบอท" in texts(reply)
+    assert "เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล)" in texts(reply)
     assert "ยังไม่ได้ผูกบัญชี LINE" in texts(chat.inbox(officer.line_user_id, after=mark))
 
 
@@ -385,3 +386,56 @@ def test_a_long_waiting_list_fits_line_carousel_limits(chat: Chat, tx) -> None:
     assert len(json.dumps(carousel["contents"], ensure_ascii=False).encode()) < 50_000
     shown = len(carousel["contents"]["contents"])
     assert 1 <= shown <= 12 and f"แสดง {shown} รายการแรกจากทั้งหมด 14 รายการ" in texts(reply)
+
+
+@pytest.mark.parametrize("typed", ["รออนุมัติ", "อนุมัติ", "ไม่อนุมัติ", "คำขอของฉัน", "อบรม"])
+def test_a_menu_word_after_ไม่อนุมัติ_is_not_a_reason(chat: Chat, org, bot, typed: str) -> None:
+    head, worker, reg = org["head"], org["worker"], org["reg"]
+    chat.tap(head.line_user_id, button(card_for(chat, head), "ไม่อนุมัติ")["data"])
+    mark = chat.mark()
+    reply = texts(chat.say(head.line_user_id, typed))
+    assert "เหตุผลที่ไม่อนุมัติ" in reply and "ค่ะ" in reply  # asked again, politely
+    assert status(bot, reg.id)[0] == RegStatus.PENDING
+    assert chat.inbox(worker.line_user_id, after=mark) == []
+    # Still in the flow: a real reason typed next is the one recorded.
+    chat.say(head.line_user_id, "ช่วงนั้นมีภารกิจตรวจรับงาน")
+    with bot.db.transaction() as s:
+        step = s.scalar(select(ApprovalStep).where(ApprovalStep.registration_id == reg.id, ApprovalStep.step == 1))
+        assert step.decision == StepDecision.REJECTED and step.reason == "ช่วงนั้นมีภารกิจตรวจรับงาน"
+
+
+def test_a_sentence_with_a_command_word_is_still_a_reason(chat: Chat, org, bot) -> None:
+    head, reg = org["head"], org["reg"]
+    chat.tap(head.line_user_id, button(card_for(chat, head), "ไม่อนุมัติ")["data"])
+    chat.say(head.line_user_id, "ไม่อนุมัติเพราะงบประมาณหมดแล้ว")
+    with bot.db.transaction() as s:
+        step = s.scalar(select(ApprovalStep).where(ApprovalStep.registration_id == reg.id, ApprovalStep.step == 1))
+        assert step.reason == "ไม่อนุมัติเพราะงบประมาณหมดแล้ว"
+
+
+def test_next_approver_without_line_the_requester_and_hr_are_told(chat: Chat, tx, bot) -> None:
+    with tx() as s:
+        top = f.staff(s)  # step 2: not linked to LINE
+        head = f.staff(s, supervisor=top, line_user_id="Uhead-step1")
+        worker = f.staff(s, supervisor=head, line_user_id="Uworker-step2")
+        officer = f.hr(s)
+        reg = register(session=s, staff=worker, course=f.course(s, title="การเงินการคลัง"), reason="",
+                       today=today_bangkok(), settings=SETTINGS)
+    mark = chat.mark()
+    reply = texts(chat.tap(head.line_user_id, button(card_for(chat, head), "อนุมัติ")["data"]))
+    assert "ส่งต่อให้" not in reply  # the card was not delivered: do not claim it was
+    assert top.name in reply and "ยังไม่ได้ใช้งานบอท" in reply and "เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล)" in reply
+    told = texts(chat.inbox(worker.line_user_id, after=mark))
+    assert "ผ่านการอนุมัติขั้นที่ 1" in told and top.name in told and "เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล)" in told
+    hr = texts(chat.inbox(officer.line_user_id, after=mark))
+    assert worker.name in hr and "การเงินการคลัง" in hr and top.name in hr and "ยังไม่ได้ผูกบัญชี LINE" in hr
+    assert status(bot, reg.id) == (RegStatus.PENDING, 2, [StepDecision.APPROVED, StepDecision.WAITING])
+
+
+def test_final_approval_names_the_hr_officer_in_full(chat: Chat, tx) -> None:
+    with tx() as s:
+        boss = f.staff(s, line_user_id="Uboss-final")
+        worker = f.staff(s, supervisor=boss, line_user_id="Uworker-final")
+        register(session=s, staff=worker, course=f.course(s), reason="", today=today_bangkok(), settings=SETTINGS)
+    reply = texts(chat.tap(boss.line_user_id, button(card_for(chat, boss), "อนุมัติ")["data"]))
+    assert "อนุมัติเรียบร้อยแล้ว" in reply and "เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล)" in reply
