@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models.audit import audit
 from models.org import ROLE_HR, Staff
@@ -178,18 +179,23 @@ def report_state(reg: Registration, report: Report | None, *, today: date, setti
 def mark_not_attended(
     *, session: Session, registration: Registration, reason: str, now: datetime, upload_dir: str | None = None
 ) -> bool:
-    """Record that the person did not attend (no report owed); False if that changed nothing."""
+    """Record that the person did not attend (no report owed); False if that changed nothing.
+
+    Only while attendance is unknown and no report exists: a report always wins.
+    """
     reason = reason.strip()
     if not reason:
         raise ValueError("a reason is required")
-    if report_of(session=session, registration_id=registration.id) is not None:
-        return False
+    # One conditional statement decides: a ยืนยัน racing this tap either stored its report (or
+    # claimed attendance) first, and this changes nothing, or it finds "not attended" and fails.
+    has_report = select(Report.id).where(Report.registration_id == registration.id).exists()
     result = session.execute(
         update(Registration)
         .where(
             Registration.id == registration.id,
             Registration.status == RegStatus.APPROVED,
-            Registration.attendance != Attendance.NOT_ATTENDED,
+            Registration.attendance == Attendance.UNKNOWN,
+            ~has_report,
         )
         .values(attendance=Attendance.NOT_ATTENDED, not_attended_reason=reason, report_due_on=None)
         .execution_options(synchronize_session=False)
@@ -282,8 +288,23 @@ def submit_report(*, session: Session, registration: Registration, draft: Report
     """
     if not draft.learned.strip():
         raise ValueError("the report says nothing learned")
-    if registration.status != RegStatus.APPROVED or registration.attendance == Attendance.NOT_ATTENDED:
+    # Claim attendance first, conditionally (never trust the loaded object: a racing
+    # "not attended" may have committed since). On PostgreSQL this also locks the row, so a
+    # racing mark_not_attended waits and then finds attendance no longer unknown.
+    claimed = session.execute(
+        update(Registration)
+        .where(
+            Registration.id == registration.id,
+            Registration.status == RegStatus.APPROVED,
+            Registration.attendance != Attendance.NOT_ATTENDED,
+        )
+        .values(attendance=Attendance.ATTENDED)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        session.refresh(registration)
         raise ReportError("no report is owed for this registration")
+    set_committed_value(registration, "attendance", Attendance.ATTENDED)
     report = report_of(session=session, registration_id=registration.id)
     if report is None:
         report = Report(registration_id=registration.id, status=ReportStatus.SUBMITTED, revision=1, submitted_at=now)
@@ -308,7 +329,6 @@ def submit_report(*, session: Session, registration: Registration, draft: Report
         session.refresh(report)
         _apply(report, draft)
         action = "report.resubmitted"
-    registration.attendance = Attendance.ATTENDED
     session.execute(
         update(ReportAttachment)
         .where(ReportAttachment.registration_id == registration.id, ReportAttachment.report_id.is_(None))
@@ -331,14 +351,20 @@ def reviewer_of(registration: Registration) -> Staff | None:
     return boss if boss is not None and boss.active else None
 
 
+def hr_reviews(registration: Registration) -> bool:
+    """Tell whether HR reviews: no active supervisor, or one who cannot receive the card in LINE."""
+    boss = reviewer_of(registration)
+    return boss is None or not boss.can_receive
+
+
 def may_review(staff: Staff | None, report: Report) -> bool:
-    """Tell whether this person reviews this report (the supervisor; HR when there is none)."""
-    if staff is None or not staff.active:
+    """Tell whether this person reviews this report (the supervisor; HR when the card cannot reach one)."""
+    if staff is None or not staff.active or staff.id == report.registration.staff_id:
         return False
     boss = reviewer_of(report.registration)
-    if boss is not None:
-        return staff.id == boss.id
-    return staff.has_role(ROLE_HR)
+    if boss is not None and staff.id == boss.id:
+        return True
+    return hr_reviews(report.registration) and staff.has_role(ROLE_HR)
 
 
 def _review(

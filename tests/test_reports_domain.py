@@ -6,11 +6,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from models.audit import AuditLog
 from models.org import get_settings
-from models.registration import Attendance, RegStatus
+from models.registration import Attendance, Registration, RegStatus
 from models.report import Report, ReportAttachment, ReportStatus
 from models.reports import (
     ReportDraft,
@@ -241,3 +241,137 @@ def test_history_groups_by_fiscal_year_newest_first(session, people) -> None:
     assert [i.registration for i in years[2569]] == [mar, oct_]
     assert years[2569][1].state is ReportState.SUBMITTED
     assert years[2568][0].registration == old and years[2568][0].state is ReportState.OVERDUE
+
+
+# --- taps that race: a report and "not attended" never both -------------------------------
+
+
+def _behind_the_back(session, registration_id: int, **values) -> None:
+    """Change a registration as another transaction would: the loaded object does not see it."""
+    session.execute(update(Registration).where(Registration.id == registration_id).values(**values)
+                    .execution_options(synchronize_session=False))
+
+
+def test_submit_with_a_stale_registration_after_not_attended_is_refused(session, people) -> None:
+    reg = f.finished_registration(session, people["worker"], today=TODAY)
+    assert reg.attendance == Attendance.UNKNOWN
+    _behind_the_back(session, reg.id, attendance=Attendance.NOT_ATTENDED, not_attended_reason="ลาป่วย")
+    assert reg.attendance == Attendance.UNKNOWN  # stale, as in the handler of the racing tap
+    with pytest.raises(ReportError):
+        submit_report(session=session, registration=reg, draft=draft(), now=NOW)
+    session.expire_all()
+    assert session.scalars(select(Report)).all() == []
+    assert session.get(Registration, reg.id).attendance == Attendance.NOT_ATTENDED
+
+
+def _just_before_the_update(session, monkeypatch, act) -> None:
+    """Run act() right before mark_not_attended's UPDATE, as a racing transaction committing then would."""
+    real = session.execute
+    done = []
+
+    def execute(statement, *args, **kwargs):
+        if not done and getattr(statement, "is_update", False) and statement.table.name == "registrations":
+            done.append(True)
+            act()
+        return real(statement, *args, **kwargs)
+
+    monkeypatch.setattr(session, "execute", execute)
+
+
+def test_not_attended_loses_to_a_report_stored_after_its_check(session, people, monkeypatch) -> None:
+    reg = f.finished_registration(session, people["worker"], today=TODAY)
+    _just_before_the_update(session, monkeypatch, lambda: session.execute(
+        insert(Report).values(registration_id=reg.id, learned="x", application="y", status=ReportStatus.SUBMITTED,
+                              revision=1, submitted_at=NOW)))
+    assert not mark_not_attended(session=session, registration=reg, reason="ลาป่วย", now=NOW)
+    session.expire_all()
+    assert session.get(Registration, reg.id).attendance == Attendance.UNKNOWN
+
+
+def test_not_attended_loses_to_attendance_claimed_after_its_check(session, people, monkeypatch) -> None:
+    reg = f.finished_registration(session, people["worker"], today=TODAY)
+    _just_before_the_update(session, monkeypatch,
+                            lambda: _behind_the_back(session, reg.id, attendance=Attendance.ATTENDED))
+    assert not mark_not_attended(session=session, registration=reg, reason="ลาป่วย", now=NOW)
+    session.expire_all()
+    assert session.get(Registration, reg.id).attendance == Attendance.ATTENDED
+
+
+def test_submit_and_not_attended_at_once_on_postgresql(bot, backend: str) -> None:
+    if backend != "postgresql":
+        pytest.skip("concurrency is only meaningful on PostgreSQL: SQLite serialises every writer")
+    import threading
+
+    db = bot.db  # the app's database: its fixture wipes what this test commits
+    with db.transaction() as s:
+        worker = f.chain(s, 1)[-1]
+        reg_ids = [f.finished_registration(s, worker, today=TODAY).id for _ in range(6)]
+    errors: list[BaseException] = []
+
+    def submit(reg_id: int, barrier: threading.Barrier) -> None:
+        with db.transaction() as s:
+            reg = s.get(Registration, reg_id)
+            barrier.wait(timeout=10)
+            try:
+                submit_report(session=s, registration=reg, draft=draft(), now=NOW)
+            except ReportError:
+                pass  # lost the race: the handler says so in Thai
+
+    def absent(reg_id: int, barrier: threading.Barrier) -> None:
+        with db.transaction() as s:
+            reg = s.get(Registration, reg_id)
+            barrier.wait(timeout=10)
+            mark_not_attended(session=s, registration=reg, reason="ลาป่วย", now=NOW)
+
+    def guarded(fn, *args) -> threading.Thread:
+        def run() -> None:
+            try:
+                fn(*args)
+            except BaseException as error:  # noqa: BLE001 - asserted below, on the main thread
+                errors.append(error)
+        return threading.Thread(target=run)
+
+    for reg_id in reg_ids:
+        barrier = threading.Barrier(2)
+        threads = [guarded(submit, reg_id, barrier), guarded(absent, reg_id, barrier)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert errors == []
+    with db.transaction() as s:
+        absences = s.scalars(select(AuditLog.subject_id).where(AuditLog.action == "report.not_attended")).all()
+        for reg_id in reg_ids:
+            reg = s.get(Registration, reg_id)
+            has_report = s.scalar(select(Report).where(Report.registration_id == reg_id)) is not None
+            # Exactly one of the two happened, and the record says the same.
+            assert has_report != (reg_id in absences), reg_id
+            assert reg.attendance == (Attendance.ATTENDED if has_report else Attendance.NOT_ATTENDED), reg_id
+            assert (reg.not_attended_reason is None) == has_report, reg_id
+
+
+# --- who reviews when the supervisor cannot receive the card ---------------------------------
+
+
+@pytest.mark.parametrize("why", ["unlinked", "blocked", "left"])
+def test_hr_reviews_when_the_supervisor_cannot_receive(session, people, why: str) -> None:
+    worker, boss, hr, top = people["worker"], people["boss"], people["hr"], people["top"]
+    reg = f.finished_registration(session, worker, today=TODAY)
+    report = submit_report(session=session, registration=reg, draft=draft(), now=NOW)
+    assert not may_review(hr, report)
+    if why == "unlinked":
+        boss.line_user_id = None
+    elif why == "blocked":
+        boss.reachable = False
+    else:
+        boss.active = False
+    assert may_review(hr, report)
+    assert not may_review(top, report) and not may_review(worker, report)
+    assert acknowledge(session=session, report=report, reviewer=hr, revision=1, now=NOW) is ReviewResult.DONE
+
+
+def test_nobody_reviews_their_own_report(session, people) -> None:
+    hr = people["hr"]  # an HR officer without a supervisor
+    reg = f.finished_registration(session, hr, today=TODAY)
+    report = submit_report(session=session, registration=reg, draft=draft(), now=NOW)
+    assert not may_review(hr, report)
