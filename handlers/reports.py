@@ -35,7 +35,6 @@ from handlers.messages import (
 )
 from handlers.postback import Action, PostbackCodec
 from handlers.router import Router
-from models.base import utcnow
 from models.conversation import Conversation, advance, end_conversation, start_conversation
 from models.org import Staff, hr_officers
 from models.registration import Registration, RegStatus
@@ -53,6 +52,7 @@ from models.reports import (
     attachment_count,
     discard_pending_attachments,
     due_date,
+    hr_reviews,
     is_owed,
     mark_not_attended,
     may_review,
@@ -117,7 +117,7 @@ class T:
     NOT_YOURS_REG = "รายการนี้ไม่ใช่ของท่านค่ะ"
     START = "เริ่มกรอกรายงานผลการอบรมค่ะ\nหลักสูตร: {course}\nวันที่อบรม: {dates}\nกำหนดส่ง: {due}\nพิมพ์ ยกเลิก ได้ทุกขั้นตอนค่ะ"
     CONTINUE = "ท่านกำลังกรอกรายงานหลักสูตรนี้อยู่ค่ะ ทำต่อจากขั้นตอนเดิมได้เลยค่ะ"
-    RESUBMIT = "{who}ขอให้แก้ไขรายงานหลักสูตร {course} ค่ะ\nเหตุผล: {reason}\nข้อมูลเดิมกรอกไว้ให้แล้ว แตะ แก้ไข เพื่อเลือกส่วนที่จะแก้ แล้วแตะ ยืนยัน เพื่อส่งอีกครั้งค่ะ"
+    RESUBMIT = "{who} ขอให้แก้ไขรายงานหลักสูตร {course} ค่ะ\nเหตุผล: {reason}\nข้อมูลเดิมกรอกไว้ให้แล้ว แตะ แก้ไข เพื่อเลือกส่วนที่จะแก้ แล้วแตะ ยืนยัน เพื่อส่งอีกครั้งค่ะ"
 
     Q_LEARNED = "ขั้นที่ 1/5 สรุปความรู้ที่ได้รับ\nกรุณาพิมพ์สรุปสิ่งที่ได้เรียนรู้จากการอบรม (อย่างน้อย {n} ตัวอักษร) ค่ะ"
     Q_APPLICATION = "ขั้นที่ 2/5 การนำไปใช้ในงาน\nกรุณาพิมพ์ว่าจะนำความรู้ไปใช้ในงานอย่างไรค่ะ"
@@ -142,32 +142,33 @@ class T:
     IMAGE_TOO_LARGE = "รูปนี้ใหญ่เกิน 10 MB จึงบันทึกไม่ได้ค่ะ กรุณาย่อขนาดรูปแล้วส่งใหม่ค่ะ"
     IMAGE_BAD = "ไฟล์นี้ไม่ใช่รูปภาพที่ระบบรับได้ค่ะ กรุณาส่งเป็นรูป JPEG หรือ PNG ค่ะ"
     IMAGE_FAILED = "ขออภัยค่ะ ดาวน์โหลดรูปนี้ไม่สำเร็จ กรุณาส่งรูปใหม่อีกครั้งค่ะ"
-    IMAGE_UNAVAILABLE = "ขออภัยค่ะ ตอนนี้ระบบยังรับรูปภาพไม่ได้ แตะ ข้าม เพื่อไปต่อ แล้วส่งเกียรติบัตรให้งานบุคคลภายหลังค่ะ"
+    IMAGE_UNAVAILABLE = "ขออภัยค่ะ ตอนนี้ระบบยังรับรูปภาพไม่ได้ แตะ ข้าม เพื่อไปต่อ แล้วส่งเกียรติบัตรให้เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) ภายหลังค่ะ"
+    IN_PROGRESS = "ท่านกำลังกรอกรายงานผลการอบรมอยู่ค่ะ กรุณาตอบคำถามนี้ก่อน หรือพิมพ์ ยกเลิก เพื่อออกจากการกรอกรายงานค่ะ"
     CONFIRM_HINT = "กรุณาแตะ ยืนยัน เพื่อส่งรายงาน แก้ไข เพื่อแก้ หรือ ยกเลิก ค่ะ"
     EDIT_WHICH = "ต้องการแก้ไขส่วนใดคะ"
     STALE_BUTTON = "ปุ่มนี้ใช้ไม่ได้แล้วค่ะ"
     NO_FLOW = "ขั้นตอนการส่งรายงานนี้สิ้นสุดแล้วค่ะ พิมพ์ ส่งรายงาน เพื่อเริ่มใหม่ค่ะ"
     EXPIRED = "ขั้นตอนที่ทำค้างไว้เกิน 24 ชั่วโมงจึงถูกยกเลิกแล้วค่ะ พิมพ์ ส่งรายงาน เพื่อเริ่มใหม่ค่ะ"
-    SUBMITTED = "ส่งรายงานผลการอบรมเรียบร้อยแล้วค่ะ 🎉\nหลักสูตร: {course}\nระบบแจ้ง{reviewer}แล้วค่ะ"
+    SUBMITTED = "ส่งรายงานผลการอบรมเรียบร้อยแล้วค่ะ 🎉\nหลักสูตร: {course}\n{reviewer}"
     SUBMIT_FAILED = "รายงานนี้ส่งไปแล้ว หรือไม่ต้องส่งแล้วค่ะ"
 
     REVIEW_TITLE = "รายงานผลการอบรม"
     REVIEW_TITLE_AGAIN = "รายงานผลการอบรม (แก้ไขครั้งที่ {n})"
     REVIEW_ALT = "{name} ส่งรายงานผลการอบรม {course}"
     ACKED = "รับทราบรายงานของ {name} แล้วค่ะ"
-    ACKED_STAFF = "{who}รับทราบรายงานผลการอบรมหลักสูตร {course} แล้วค่ะ ขอบคุณค่ะ 🙏"
+    ACKED_STAFF = "{who} รับทราบรายงานผลการอบรมหลักสูตร {course} แล้วค่ะ ขอบคุณค่ะ 🙏"
     NOT_REVIEWER = "ท่านไม่ใช่ผู้พิจารณารายงานนี้ค่ะ"
     STALE_REVIEW = "รายงานนี้ได้รับการพิจารณาแล้ว หรือมีฉบับแก้ไขใหม่กว่าค่ะ (สถานะ: {status})"
     ASK_REVISE = "กรุณาพิมพ์สิ่งที่ต้องการให้ {name} แก้ไขในรายงานค่ะ (พิมพ์ ยกเลิก เพื่อยกเลิก)"
     REVISE_SENT = "ส่งคำขอให้แก้ไขถึง {name} แล้วค่ะ"
-    REVISE_STAFF = "{who}ขอให้แก้ไขรายงานผลการอบรมหลักสูตร {course} ค่ะ\nเหตุผล: {reason}\nแตะ แก้ไขรายงาน เพื่อแก้และส่งอีกครั้งค่ะ"
+    REVISE_STAFF = "{who} ขอให้แก้ไขรายงานผลการอบรมหลักสูตร {course} ค่ะ\nเหตุผล: {reason}\nแตะ แก้ไขรายงาน เพื่อแก้และส่งอีกครั้งค่ะ"
     REASON_SHORT = "กรุณาพิมพ์เหตุผลอย่างน้อย {n} ตัวอักษรค่ะ"
     REASON_LONG = "เหตุผลยาวเกินไปค่ะ (สูงสุด {n} ตัวอักษร) กรุณาสรุปให้สั้นลงค่ะ"
     REASON_TEXT_ONLY = "กรุณาพิมพ์เหตุผลเป็นข้อความค่ะ"
     REASON_NOT_COMMAND = "ตอนนี้ระบบรอเหตุผลอยู่ค่ะ กรุณาพิมพ์เหตุผล หรือพิมพ์ ยกเลิก เพื่อออกจากขั้นตอนนี้ค่ะ"
 
     ASK_ABSENT_REASON = "หลักสูตร {course} ({dates})\nกรุณาพิมพ์เหตุผลที่ไม่ได้เข้าร่วมการอบรมค่ะ (พิมพ์ ยกเลิก เพื่อยกเลิก)"
-    ABSENT_DONE = "บันทึกแล้วค่ะ หลักสูตร {course} ไม่ได้เข้าร่วม จึงไม่ต้องส่งรายงาน และแจ้งงานบุคคลแล้วค่ะ"
+    ABSENT_DONE = "บันทึกแล้วค่ะ หลักสูตร {course} ไม่ได้เข้าร่วม จึงไม่ต้องส่งรายงาน และแจ้งเจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) แล้วค่ะ"
     ABSENT_FAILED = "รายการนี้เปลี่ยนไปแล้วค่ะ (ส่งรายงานแล้ว หรือแจ้งไม่ได้เข้าร่วมไว้แล้ว)"
     ABSENT_HR = "แจ้งไม่ได้เข้าร่วมการอบรม\n{name} ({unit})\nหลักสูตร: {course}\nวันที่: {dates}\nเหตุผล: {reason}"
     ABSENT_REASONS = ("ติดภารกิจเร่งด่วน", "ลาป่วย", "หลักสูตรเลื่อนหรือยกเลิก")
@@ -176,11 +177,15 @@ class T:
     HISTORY_ALT = "ประวัติการอบรม {n} หลักสูตร"
     HISTORY_TITLE = "ประวัติการอบรม ปีงบประมาณ {fy}"
     HISTORY_MORE = "และอีก {n} หลักสูตร"
-    HISTORY_OLDER = "แสดง {shown} ปีงบประมาณล่าสุด (มีทั้งหมด {total} ปี) ดูย้อนหลังได้ที่งานบุคคลค่ะ"
+    HISTORY_OLDER = "แสดง {shown} ปีงบประมาณล่าสุด (มีทั้งหมด {total} ปี) ขอดูย้อนหลังได้ที่เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) ค่ะ"
 
     WHO_SUPERVISOR = "ผู้บังคับบัญชา"
-    WHO_HR = "งานบุคคล"
-    NOTIFIED_BOSS = "ผู้บังคับบัญชา ({name}) และงานบุคคล"
+    WHO_HR = "เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล)"
+    NOTIFIED_BOSS = "ระบบแจ้งผู้บังคับบัญชา ({name}) แล้วค่ะ"
+    NOTIFIED_BOSS_AND_HR = "ระบบแจ้งผู้บังคับบัญชา ({name}) และเจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) แล้วค่ะ"
+    NOTIFIED_HR = "เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) จะเป็นผู้พิจารณารายงานนี้ค่ะ"
+    NOTIFIED_HR_INSTEAD = ("ผู้บังคับบัญชายังรับข้อความจากระบบไม่ได้ เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) "
+                           "จึงจะเป็นผู้พิจารณารายงานนี้แทนค่ะ")
 
     BTN_SEND = "ส่งรายงาน"
     BTN_REVISE_SEND = "แก้ไขรายงาน"
@@ -203,7 +208,7 @@ class T:
                      "per_diem": "ค่าเบี้ยเลี้ยง"}
     EDIT_NAMES = {"learned": "สรุปความรู้", "application": "การนำไปใช้ในงาน", "expenses": "ค่าใช้จ่ายจริง",
                   "images": "เกียรติบัตร/รูปภาพ"}
-    REQUEST_STATUS = {RegStatus.PENDING: "รอการอนุมัติ", RegStatus.APPROVED: "อนุมัติแล้ว",
+    REQUEST_STATUS = {RegStatus.PENDING: "รอการอนุมัติ", RegStatus.APPROVED: "ได้รับอนุมัติแล้ว",
                       RegStatus.REJECTED: "ไม่อนุมัติ", RegStatus.CANCELLED: "ยกเลิกแล้ว"}
     REPORT_STATUS = {
         ReportState.NONE: "-",
@@ -354,7 +359,7 @@ def start_report(event: Any, ctx: Ctx) -> list[Message]:
 
 def _start_wizard(ctx: Ctx, reg: Registration) -> list[Message]:
     conv = ctx.conversation
-    if (conv is not None and conv.flow == FLOW and conv.expires_at > utcnow()
+    if (conv is not None and conv.flow == FLOW and conv.expires_at > ctx.now
             and (conv.data or {}).get("reg") == reg.id):
         # Tapping ส่งรายงาน again (say on a reminder) continues; it never throws work away.
         return [text(T.CONTINUE)] + _ask(ctx, conv, reg)
@@ -366,7 +371,7 @@ def _start_wizard(ctx: Ctx, reg: Registration) -> list[Message]:
         conv = start_conversation(session=ctx.session, line_user_id=ctx.line_user_id, flow=FLOW, step=CONFIRM,
                                   data={"reg": reg.id, "draft": draft.to_data(), "resubmit": True})
         ctx.conversation = conv
-        intro = T.RESUBMIT.format(who=_reviewer_word(reg), course=reg.course.title,
+        intro = T.RESUBMIT.format(who=_reviewer_word(reg, report.reviewed_by_id), course=reg.course.title,
                                   reason=report.review_reason or "-")
         return [text(intro)] + _ask(ctx, conv, reg)
     conv = start_conversation(session=ctx.session, line_user_id=ctx.line_user_id, flow=FLOW, step=LEARNED,
@@ -528,10 +533,14 @@ def report_flow(event: Any, ctx: Ctx) -> list[Message]:
     content = event.message
     message = content.text.strip() if isinstance(content, TextMessageContent) else None
     step = conv.step
-    if message is not None and len(message) <= 30 and ctx.intent is not None and ctx.intent.intent is Intent.REPORT:
+    command = message is not None and _is_menu_command(ctx, message)
+    if command and ctx.intent is not None and ctx.intent.intent is Intent.REPORT:
         # ส่งรายงาน typed (or the rich menu) mid-wizard: carry on rather than take it as an answer.
         return [text(T.CONTINUE)] + _ask(ctx, conv, reg)
     if step in TEXT_STEPS:
+        if command:
+            # Another menu tap ("ประวัติการอบรม") is not an answer: store nothing, ask again.
+            return _repeat(ctx, conv, reg, T.IN_PROGRESS)
         if message is None:
             note = T.IMAGE_NOT_NOW if isinstance(content, ImageMessageContent) else T.TEXT_ONLY
             return _repeat(ctx, conv, reg, note)
@@ -550,6 +559,13 @@ def report_flow(event: Any, ctx: Ctx) -> list[Message]:
     if message is not None and _word(message) in EDIT_WORDS:
         return [_edit_menu(ctx, reg)]
     return [text(T.CONFIRM_HINT), summary_card(ctx, reg, _draft(conv))]
+
+
+def _is_menu_command(ctx: Ctx, message: str) -> bool:
+    """Tell whether the text is a bare menu command (a rich-menu tap), not an answer."""
+    parsed = ctx.intent
+    return (len(message) <= 30 and parsed is not None and parsed.intent is not Intent.UNKNOWN
+            and not parsed.query)
 
 
 def _word(message: str) -> str:
@@ -638,7 +654,7 @@ def _wizard_for_tap(ctx: Ctx) -> tuple[Conversation | None, Registration | None,
     """Return the active wizard and its registration if this tap belongs to it, else a reply."""
     conv = ctx.conversation
     assert ctx.postback is not None
-    if conv is not None and conv.expires_at <= utcnow():
+    if conv is not None and conv.expires_at <= ctx.now:
         # The dispatcher checks expiry for messages only; a tap on an old card lands here.
         _end_flow(ctx)
         ctx.conversation = None
@@ -710,29 +726,30 @@ def _confirm(ctx: Ctx, conv: Conversation, reg: Registration) -> list[Message]:
 
 
 def _notify_reviewers(ctx: Ctx, report: Report) -> str:
-    """Send the card to the reviewer (with buttons) and HR (for their records); return who reviews."""
+    """Send the card with buttons to whoever reviews, and HR a copy; return what to tell the author."""
     codec = ctx.services.codec
-    boss = reviewer_of(report.registration)
-    hr = hr_officers(session=ctx.session)
-    if boss is not None:
-        ctx.push(boss, [review_card(codec, report, buttons=True)])
-        others = [p for p in hr if p.id != boss.id and p.id != report.registration.staff_id]
-        if others:
-            multicast_to(ctx.session, others, [review_card(codec, report, buttons=False)])
-        return T.NOTIFIED_BOSS.format(name=boss.name)
-    # No supervisor: HR reviews, so their cards carry the buttons.
-    reviewers = [p for p in hr if p.id != report.registration.staff_id]
-    if reviewers:
-        multicast_to(ctx.session, reviewers, [review_card(codec, report, buttons=True)])
-    return T.WHO_HR
+    reg = report.registration
+    boss = reviewer_of(reg)
+    hr = [p for p in hr_officers(session=ctx.session) if p.id != reg.staff_id]
+    if boss is not None and ctx.push(boss, [review_card(codec, report, buttons=True)]):
+        others = [p for p in hr if p.id != boss.id]
+        told_hr = multicast_to(ctx.session, others, [review_card(codec, report, buttons=False)])
+        return (T.NOTIFIED_BOSS_AND_HR if told_hr else T.NOTIFIED_BOSS).format(name=boss.name)
+    # No supervisor, or one the card cannot reach (not linked, blocked the bot): HR reviews,
+    # so their cards carry the buttons (may_review lets them), and the author is told so.
+    if hr:
+        multicast_to(ctx.session, hr, [review_card(codec, report, buttons=True)])
+    return T.NOTIFIED_HR if boss is None else T.NOTIFIED_HR_INSTEAD
 
 
 # --- review -----------------------------------------------------------------------------------
 
 
-def _reviewer_word(reg: Registration) -> str:
-    """Return who reviews this person's reports, as the staff member is told."""
-    return T.WHO_SUPERVISOR if reviewer_of(reg) is not None else T.WHO_HR
+def _reviewer_word(reg: Registration, reviewer_id: int | None) -> str:
+    """Return who reviewed, as the staff member is told (HR may stand in for the supervisor)."""
+    if reviewer_id is None:
+        return T.WHO_HR if hr_reviews(reg) else T.WHO_SUPERVISOR
+    return T.WHO_SUPERVISOR if reviewer_id == reg.staff.supervisor_id else T.WHO_HR
 
 
 def _report_for_tap(ctx: Ctx) -> tuple[Report | None, int | None, list[Message]]:
@@ -764,7 +781,7 @@ def ack(event: Any, ctx: Ctx) -> list[Message]:
     if result is ReviewResult.STALE:
         return [text(T.STALE_REVIEW.format(status=T.REPORT_STATUS[ReportState(report.status)]))]
     reg = report.registration
-    ctx.push(reg.staff, [text(T.ACKED_STAFF.format(who=_reviewer_word(reg), course=reg.course.title))])
+    ctx.push(reg.staff, [text(T.ACKED_STAFF.format(who=_reviewer_word(reg, ctx.staff.id), course=reg.course.title))])
     return [text(T.ACKED.format(name=reg.staff.name))]
 
 
@@ -818,7 +835,7 @@ def revision_reason(event: Any, ctx: Ctx) -> list[Message]:
     if result is ReviewResult.STALE:
         return [text(T.STALE_REVIEW.format(status=T.REPORT_STATUS[ReportState(report.status)]))]
     reg = report.registration
-    message = text(T.REVISE_STAFF.format(who=_reviewer_word(reg), course=reg.course.title, reason=reason),
+    message = text(T.REVISE_STAFF.format(who=_reviewer_word(reg, ctx.staff.id), course=reg.course.title, reason=reason),
                    [report_button(ctx.services.codec, reg.id, T.BTN_REVISE_SEND)])
     ctx.push(reg.staff, [message])
     return [text(T.REVISE_SENT.format(name=reg.staff.name))]

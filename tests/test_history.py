@@ -93,3 +93,10 @@ def test_a_busy_year_is_cut_with_a_note(chat: Chat, tx) -> None:
 
 def test_history_from_a_stranger_shows_nothing(chat: Chat) -> None:
     assert "ยังไม่ได้ผูก" in texts(chat.say("Ustranger", "ประวัติการอบรม"))
+
+
+def test_an_approved_request_reads_ได้รับอนุมัติแล้ว(chat: Chat, tx) -> None:
+    with tx() as s:
+        person = f.staff(s, line_user_id="Uapproved")
+        f.finished_registration(s, person, title="การเขียนหนังสือราชการ")
+    assert "ได้รับอนุมัติแล้ว" in texts(chat.say("Uapproved", "ประวัติการอบรม"))

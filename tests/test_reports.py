@@ -590,7 +590,7 @@ def test_hr_reviews_when_there_is_no_supervisor(chat: Chat, tx) -> None:
     mark = chat.mark()
     chat.tap(hr_user, button(card, "รับทราบ")["data"])
     assert the_report(tx, reg_id).status == ReportStatus.ACKNOWLEDGED
-    assert "งานบุคคลรับทราบ" in texts(chat.inbox("Uloner", after=mark))
+    assert "เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) รับทราบ" in texts(chat.inbox("Uloner", after=mark))
 
 
 # --- not attended ---------------------------------------------------------------------------
@@ -683,3 +683,87 @@ def test_racing_acknowledge_taps_change_once(app, bot, fake_line, chat: Chat, tx
     assert race(app, bot, fake_line, [(world.boss, data)] * 5) == [200] * 5
     assert _audit_count(tx, "report.acknowledged") == 1
     assert len(chat.inbox(world.worker, after=mark)) == 1
+
+
+# --- menu taps mid-wizard, an unreachable supervisor, and the handler's clock ---------------
+
+
+@pytest.mark.parametrize("step,command", [
+    ("learned", "หลักสูตรที่เปิดรับสมัคร"), ("application", "ประวัติการอบรม"), ("application", "คำขอของฉัน"),
+    ("exp_registration", "ประวัติการอบรม"), ("exp_per_diem", "คำขอของฉัน"),
+])
+def test_a_menu_tap_mid_wizard_is_not_taken_as_an_answer(chat: Chat, tx, world: World, step: str,
+                                                         command: str) -> None:
+    _walk_to(chat, world, step)
+    with tx() as s:
+        before = dict(s.get(Conversation, world.worker).data)
+    reply = chat.say(world.worker, command)
+    assert "กำลังกรอกรายงาน" in texts(reply) and "ยกเลิก" in texts(reply)
+    assert step_of(tx, world.worker) == f"report:{step}"
+    with tx() as s:
+        assert s.get(Conversation, world.worker).data == before  # nothing stored
+    question = {"learned": "สรุปความรู้", "application": "การนำไปใช้ในงาน", "exp_registration": "ค่าลงทะเบียน",
+                "exp_per_diem": "ค่าเบี้ยเลี้ยง"}[step]
+    assert question in texts(reply)  # the same question again
+
+
+def test_a_sentence_that_mentions_courses_is_still_an_answer(chat: Chat, tx, world: World) -> None:
+    _walk_to(chat, world, "application")
+    chat.say(world.worker, "นำไปสอนเพื่อนในกองที่ยังไม่เคยอบรมหลักสูตรนี้")
+    assert step_of(tx, world.worker) == "report:exp_registration"
+
+
+@pytest.mark.parametrize("why", ["unlinked", "blocked"])
+def test_hr_reviews_when_the_supervisor_cannot_receive(chat: Chat, tx, world: World, why: str) -> None:
+    from models.org import Staff
+
+    with tx() as s:
+        boss = s.scalar(select(Staff).where(Staff.line_user_id == world.boss))
+        if why == "unlinked":
+            boss.line_user_id = None
+        else:
+            boss.reachable = False
+    summary = to_summary(chat, world)
+    mark = chat.mark()
+    reply = chat.tap(world.worker, button(summary, "ยืนยัน")["data"])
+    assert "เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล)" in texts(reply)
+    assert "ผู้บังคับบัญชา (" not in texts(reply)  # never claims the supervisor was told
+    card = chat.inbox(world.hr, after=mark)
+    assert button(card, "รับทราบ") and button(card, "ขอให้แก้ไข")
+    mark = chat.mark()
+    assert "รับทราบรายงาน" in texts(chat.tap(world.hr, button(card, "รับทราบ")["data"]))
+    report = the_report(tx, world.reg_id)
+    assert report.status == ReportStatus.ACKNOWLEDGED
+    told = texts(chat.inbox(world.worker, after=mark))
+    assert "เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) รับทราบ" in told
+    # Someone who is neither still may not.
+    assert "ไม่ใช่ผู้พิจารณา" in texts(chat.tap(world.top, button(card, "ขอให้แก้ไข")["data"]))
+
+
+def test_reachable_supervisor_is_named_and_reviews(chat: Chat, tx, world: World) -> None:
+    summary = to_summary(chat, world)
+    reply = chat.tap(world.worker, button(summary, "ยืนยัน")["data"])
+    assert "ผู้บังคับบัญชา (" in texts(reply) and "เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล)" in texts(reply)
+
+
+def _handler_clock(monkeypatch, when) -> None:
+    """Move only the event's clock (ctx.now), the one the handlers must read."""
+    monkeypatch.setattr("bot.webhook.utcnow", lambda: when)
+
+
+def test_an_expired_wizard_tap_follows_the_event_clock(chat: Chat, tx, world: World, monkeypatch) -> None:
+    reply = to_summary(chat, world)
+    _handler_clock(monkeypatch, utcnow() + timedelta(hours=25))
+    answer = chat.tap(world.worker, button(reply, "ยืนยัน")["data"])
+    assert "24 ชั่วโมง" in texts(answer)
+    assert the_report(tx, world.reg_id) is None and step_of(tx, world.worker) is None
+
+
+def test_report_button_after_expiry_by_the_event_clock_starts_over(chat: Chat, tx, world: World, bot,
+                                                                   monkeypatch) -> None:
+    chat.say(world.worker, "ส่งรายงาน")
+    chat.say(world.worker, LEARNED)
+    _handler_clock(monkeypatch, utcnow() + timedelta(hours=25))
+    reply = chat.tap(world.worker, bot.services.codec.pack(Action.REPORT, world.reg_id))
+    assert "ทำต่อ" not in texts(reply) and "เริ่มกรอกรายงาน" in texts(reply)
+    assert step_of(tx, world.worker) == "report:learned"
