@@ -54,6 +54,22 @@ class Outcome:
         return self.result in (Result.SENT, Result.DUPLICATE)
 
 
+_UNBUILDABLE = Outcome(Result.DROP, None, "message the SDK cannot build")
+
+
+def _build(request_type: Any, body: dict[str, Any]) -> Any:
+    """Build an SDK request, or None when the messages are malformed.
+
+    A row that cannot be built would fail the same way on every retry, so it is dropped
+    (logged without its content) instead of blocking the rows after it.
+    """
+    try:
+        return request_type.from_dict(body)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        log.error("a message could not be built for LINE: %s", type(exc).__name__)
+        return None
+
+
 class _DataApiClient(ApiClient):
     # The SDK pins blob calls to api-data.line.me; point them at LINE_DATA_API_BASE_URL.
     def __init__(self, configuration: Configuration, data_base_url: str) -> None:
@@ -97,21 +113,27 @@ class LineGateway:
 
     def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> Outcome:
         """Reply with a token (single use, valid for a short time)."""
-        request = ReplyMessageRequest.from_dict({"replyToken": reply_token, "messages": messages})
+        request = _build(ReplyMessageRequest, {"replyToken": reply_token, "messages": messages})
+        if request is None:
+            return _UNBUILDABLE
         # A reply cannot carry a retry key, so a reply is attempted once: if it fails the
         # sender falls back to a push, which can be retried safely.
         return self._call(lambda: self.api.reply_message_with_http_info(request, _request_timeout=self.timeout), attempts=1)
 
     def push(self, to: str, messages: list[dict[str, Any]], retry_key: str) -> Outcome:
         """Push to one user; the retry key makes a repeated call harmless."""
-        request = PushMessageRequest.from_dict({"to": to, "messages": messages})
+        request = _build(PushMessageRequest, {"to": to, "messages": messages})
+        if request is None:
+            return _UNBUILDABLE
         return self._call(
             lambda: self.api.push_message_with_http_info(request, x_line_retry_key=retry_key, _request_timeout=self.timeout)
         )
 
     def multicast(self, to: list[str], messages: list[dict[str, Any]], retry_key: str) -> Outcome:
         """Send one identical message to up to 500 users."""
-        request = MulticastRequest.from_dict({"to": to, "messages": messages})
+        request = _build(MulticastRequest, {"to": to, "messages": messages})
+        if request is None:
+            return _UNBUILDABLE
         return self._call(
             lambda: self.api.multicast_with_http_info(request, x_line_retry_key=retry_key, _request_timeout=self.timeout)
         )

@@ -86,20 +86,12 @@ def _claim(db: Database, row_id: int, now: datetime) -> _Claimed | None:
 def _send(gateway: LineGateway, row: _Claimed) -> tuple[str, Outcome]:
     # Calls are made outside any transaction: no lock is held while LINE answers.
     kind = row.kind
-    try:
-        outcome = _call(gateway, kind, row)
-    except Exception as exc:  # noqa: BLE001 - e.g. the SDK refuses to build the request
-        # A row that cannot even be built would fail the same way forever: drop it, keep going.
-        log.error("outbox row %s cannot be sent: %s", row.id, type(exc).__name__)
-        return kind, Outcome(Result.DROP, None, type(exc).__name__)
+    outcome = _call(gateway, kind, row)
     if kind == KIND_REPLY and outcome.result in (Result.BAD_REPLY_TOKEN, Result.RETRY):
         # The token expired or was used, or LINE did not answer: a push with the row's
         # retry key reaches the person and cannot arrive twice.
         kind = KIND_PUSH
-        try:
-            outcome = _call(gateway, kind, row)
-        except Exception as exc:  # noqa: BLE001 - as above
-            return kind, Outcome(Result.DROP, None, type(exc).__name__)
+        outcome = _call(gateway, kind, row)
     return kind, outcome
 
 

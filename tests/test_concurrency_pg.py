@@ -85,7 +85,7 @@ def test_last_approval_and_cancellation_at_once(app, bot, fake_line, chat, org) 
     approve = button(card(chat, mid), "อนุมัติ")["data"]
     mine = chat.say(worker.line_user_id, "คำขอของฉัน")
     confirm = chat.tap(worker.line_user_id, button(mine, "ยกเลิกคำขอ")["data"])
-    cancel = button(confirm, "ยืนยันการยกเลิก")["data"]
+    cancel = button(confirm, "ยืนยัน")["data"]
     mark = chat.mark()
     race(app, bot, fake_line, [(mid.line_user_id, approve), (worker.line_user_id, cancel)])
     with bot.db.transaction() as s:
