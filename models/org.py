@@ -29,6 +29,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "report_overdue_days": 7,
     "approval_waiting_working_days": 2,
     "extra_holidays": [],  # ISO dates the organisation closes on beyond the national ones
+    # The bot's basic id ("@123abcde"): check-in QR codes open its chat (line.me/R/oaMessage/...).
+    "line_bot_basic_id": "",
+    # Rated 1-5 by every attendee after a course (models.attendance.evaluation).
+    "evaluation_questions": ["เนื้อหาการอบรม", "วิทยากร", "สถานที่และการจัดการ", "ประโยชน์ต่อการปฏิบัติงาน"],
 }
 
 

@@ -40,6 +40,7 @@ class Intent(StrEnum):
     NOTIFY_OFF = "notify_off"
     NOTIFY_ON = "notify_on"
     NOT_ATTENDED = "not_attended"
+    CERTIFICATE = "certificate"  # ขอเกียรติบัตร: the person's own certificates
     UNKNOWN = "unknown"
 
 
@@ -258,7 +259,7 @@ _RULES: tuple[_Rule, ...] = _rules(
     (Intent.REPORT, "SUBMIT CERT", 2.5),
     (Intent.REPORT, "SUBMIT AFTER", 2.5),
     (Intent.REPORT, "REPORT", 2.3),
-    (Intent.REPORT, "CERT", 1.5),
+    (Intent.CERTIFICATE, "CERT", 2.0),  # "ขอเกียรติบัตร"; sending one ("ส่งเกียรติบัตร") is a report
     (Intent.REPORT, "EXPENSE", 1.5),
     (Intent.REPORT, "AFTER", 1.2),
     (Intent.HISTORY, "HISTORY", 2.5),
