@@ -11,10 +11,10 @@ def routers() -> list[Router]:
     """Return every feature's router."""
     from handlers import help, linking, reports
     from handlers import approvals, courses, requests
-    from handlers import notifications
+    from handlers import attendance, notifications
 
     return [linking.router, help.router, reports.router, courses.router, approvals.router, requests.router,
-            notifications.router]
+            notifications.router, attendance.router]
 
 
 def build_dispatcher() -> Dispatcher:

@@ -32,6 +32,9 @@ class Services:
     fetch_content: Callable[[str, int], tuple[bytes, str]] | None = None
     # Called after a person's roles or link change, to give them the right rich menu.
     on_menu_change: Callable[[Session, Staff], None] | None = None
+    # (kind, record id) -> a signed, expiring https link to a document the app serves (a
+    # certificate); None when the app has no public address. Features never import bot for it.
+    document_url: Callable[[str, int], str | None] | None = None
 
 
 @dataclass

@@ -46,6 +46,13 @@ class Action(enum.StrEnum):
     REPORT_ACK = "ack"  # id: report, arg: revision
     REPORT_REVISE = "rev"  # id: report, arg: revision
     HISTORY = "hist"
+    # the day and after (handlers/attendance)
+    QUIZ_START = "qzs"  # id: registration, arg: phase
+    QUIZ_ANSWER = "qza"  # id: registration, arg: phase:question id:choice
+    EVAL_START = "evs"  # id: evaluation response (start or resume)
+    EVAL_RATE = "evr"  # id: evaluation response, arg: position:rating
+    EVAL_SKIP_COMMENT = "evx"  # id: evaluation response
+    CERTIFICATES = "cert"
     # settings
     NOTIFY_OFF = "noff"
     NOTIFY_ON = "non"

@@ -117,12 +117,12 @@ def set_comment(*, session: Session, response: EvaluationResponse, comment: str)
 
 
 def unanswered_to_remind(*, session: Session, sent_before: datetime) -> list[EvaluationResponse]:
-    """Return unfinished responses sent before a time and never reminded."""
+    """Return unfinished responses sent before a time (exclusive) and never reminded."""
     return list(session.scalars(
         select(EvaluationResponse).join(Registration, Registration.id == EvaluationResponse.registration_id)
         .join(Staff, Staff.id == Registration.staff_id)
         .where(EvaluationResponse.completed_at.is_(None), EvaluationResponse.reminded_at.is_(None),
-               EvaluationResponse.sent_at <= sent_before, Staff.active.is_(True))
+               EvaluationResponse.sent_at < sent_before, Staff.active.is_(True))
         .order_by(EvaluationResponse.id)).unique())
 
 
