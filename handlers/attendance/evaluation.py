@@ -16,7 +16,7 @@ from handlers.attendance.text import T
 from handlers.context import Ctx
 from handlers.messages import Message, text
 from handlers.postback import Action
-from models.attendance import EvaluationResponse, next_position, rate, set_comment
+from models.attendance import EvaluationResponse, next_position, rate, set_comment, skip_comment
 from models.conversation import end_conversation, start_conversation
 from models.registration import Registration
 
@@ -103,6 +103,7 @@ def eval_skip(event: Any, ctx: Ctx) -> list[Message]:
         return [text(T.NOT_YOURS)]
     conv = ctx.conversation
     if conv is not None and conv.flow == FLOW_COMMENT and (conv.data or {}).get("resp") == response.id:
+        skip_comment(session=ctx.session, response=response)
         _finish_comment(ctx)
         return [text(T.EVAL_THANKS)]
     if next_position(response) is not None:
@@ -122,6 +123,7 @@ def eval_comment(event: Any, ctx: Ctx) -> list[Message]:
     if not isinstance(event.message, TextMessageContent) or not event.message.text.strip():
         return [cards.eval_comment(ctx.services.codec, response, T.EVAL_COMMENT_TEXT)]
     if event.message.text.strip() == T.SKIP:
+        skip_comment(session=ctx.session, response=response)
         _finish_comment(ctx)
         return [text(T.EVAL_THANKS)]
     set_comment(session=ctx.session, response=response, comment=event.message.text)

@@ -36,6 +36,7 @@ from models.attendance.evaluation import (
     response_of,
     satisfaction_by_course,
     set_comment,
+    skip_comment,
 )
 from models.attendance.quiz import (
     Score,
@@ -62,4 +63,15 @@ from models.attendance.tables import (
     QuizQuestion,
 )
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+__all__ = [
+    "AttendanceError", "AttendanceRecord", "AttendanceSource", "Certificate", "CertificateError",
+    "CertificateSource", "Checkin", "CheckinCode", "CheckinOutcome", "CheckinResult",
+    "DEFAULT_EVALUATION_QUESTIONS", "EvaluationRating", "EvaluationResponse", "EvaluationResults",
+    "QuizAnswer", "QuizPhase", "QuizQuestion", "Satisfaction", "Score", "add_question", "answer_question",
+    "attendance_record", "certificate_path", "certificates_of", "check_in", "checkin_code", "checkins_of",
+    "course_days", "course_results", "course_scores", "delete_question", "due_evaluations",
+    "evaluation_questions", "has_quiz", "next_position", "next_question", "normalise_checkin_code",
+    "open_evaluation", "parse_questions", "questions_of", "rate", "record_attendance", "renew_checkin_code",
+    "response_of", "satisfaction_by_course", "score", "set_comment", "skip_comment", "sniff_type",
+    "store_certificate",
+]

@@ -116,6 +116,17 @@ def set_comment(*, session: Session, response: EvaluationResponse, comment: str)
     return bool(result.rowcount)
 
 
+def skip_comment(*, session: Session, response: EvaluationResponse) -> bool:
+    """Record that the person chose no comment ("" = skipped, None = not asked yet)."""
+    result = session.execute(
+        update(EvaluationResponse)
+        .where(EvaluationResponse.id == response.id, EvaluationResponse.comment.is_(None),
+               EvaluationResponse.completed_at.is_not(None))
+        .values(comment="").execution_options(synchronize_session=False))
+    session.refresh(response)
+    return bool(result.rowcount)
+
+
 def unanswered_to_remind(*, session: Session, sent_before: datetime) -> list[EvaluationResponse]:
     """Return unfinished responses sent before a time (exclusive) and never reminded."""
     return list(session.scalars(
