@@ -2,10 +2,10 @@
 
 Importing this package registers every table on Base.metadata (Alembic and tests rely on it).
 """
-from models import attendance, audit, conversation, course, events, linking, org, outbox, registration, report
+from models import admin, attendance, audit, conversation, course, events, linking, org, outbox, registration, report
 from models.base import Base, utcnow
 
 __all__ = [
-    "Base", "attendance", "audit", "conversation", "course", "events", "linking", "org", "outbox",
+    "Base", "admin", "attendance", "audit", "conversation", "course", "events", "linking", "org", "outbox",
     "registration", "report", "utcnow",
 ]
