@@ -82,13 +82,10 @@ def create_app(config: Config | None = None) -> Flask:
     from bot import cli, webhook
 
     app.register_blueprint(webhook.bp)
-<<<<<<< HEAD
     app.register_blueprint(links.bp)
-=======
     from bot.console import init_console  # the HR console at /admin/
 
     init_console(app)
->>>>>>> console-a
     cli.register(app)
     if standin is not None:
         from bot import simulator
