@@ -27,6 +27,8 @@ AREAS: tuple[str, ...] = (
     "staff",
     "linkcodes",
     "settings",
+    "attendance",
+    "evaluation",
 )
 # Endpoints open without a session (the login page and what it needs to look right).
 PUBLIC_ENDPOINTS = frozenset({"console.auth.login", "console.static", "console.font"})

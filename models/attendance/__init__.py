@@ -24,6 +24,7 @@ from models.attendance.certificates import (
 )
 from models.attendance.evaluation import (
     DEFAULT_EVALUATION_QUESTIONS,
+    RATINGS,
     EvaluationResults,
     Satisfaction,
     course_results,
@@ -38,7 +39,9 @@ from models.attendance.evaluation import (
     set_comment,
     skip_comment,
 )
+from models.attendance.overview import Participant, attendance_courses, participants
 from models.attendance.quiz import (
+    MAX_CHOICES,
     Score,
     add_question,
     answer_question,
@@ -64,6 +67,9 @@ from models.attendance.tables import (
 )
 
 __all__ = [
+    "RATINGS",
+    "MAX_CHOICES",
+    "Participant", "attendance_courses", "participants",
     "AttendanceError", "AttendanceRecord", "AttendanceSource", "Certificate", "CertificateError",
     "CertificateSource", "Checkin", "CheckinCode", "CheckinOutcome", "CheckinResult",
     "DEFAULT_EVALUATION_QUESTIONS", "EvaluationRating", "EvaluationResponse", "EvaluationResults",
