@@ -88,20 +88,31 @@ def certificate_bubble(certificate: Certificate, url: str) -> dict[str, Any]:
                   [button(uri_action(T.CERT_OPEN, url))])
 
 
+def certificate_image(certificate: Certificate, url: str) -> Message | None:
+    """Return an uploaded image certificate as an image message (LINE shows only https images)."""
+    if not certificate.content_type.startswith("image/") or not url.startswith("https://"):
+        return None
+    return {"type": "image", "originalContentUrl": url, "previewImageUrl": url}
+
+
 def certificates_message(certificates: list[Certificate], urls: UrlBuilder | None) -> list[Message]:
     """Return a person's certificates as link cards (a plain text where no link can be made)."""
-    cards, plain = [], []
+    cards, plain, images = [], [], []
     for cert in certificates[:12]:
         url = urls("certificate", cert.id) if urls else None
         if url:
             cards.append(certificate_bubble(cert, url))
+            image = certificate_image(cert, url)
+            if image:
+                images.append(image)
         else:
             plain.append(text(T.CERT_NO_LINK.format(course=cert.registration.course.title)))
     messages: list[Message] = []
     if cards:
         contents = cards[0] if len(cards) == 1 else carousel(cards)
         messages.append(flex(T.CERT_LIST.format(count=len(cards), days=LINK_DAYS), contents))
-    return messages + plain[:4]
+    # A reply holds at most 5 messages: the card first, then images, then what has no link.
+    return (messages + images + plain)[:5]
 
 
 def certificate_ready(certificate: Certificate, urls: UrlBuilder | None) -> list[Message]:
@@ -110,5 +121,6 @@ def certificate_ready(certificate: Certificate, urls: UrlBuilder | None) -> list
     url = urls("certificate", certificate.id) if urls else None
     if not url:
         return [text(T.CERT_NO_LINK.format(course=course.title))]
+    image = certificate_image(certificate, url)
     return [text(T.CERT_READY.format(course=course.title, days=LINK_DAYS)),
-            flex(T.CERT_TITLE + " " + course.title, certificate_bubble(certificate, url))]
+            flex(T.CERT_TITLE + " " + course.title, certificate_bubble(certificate, url)), *([image] if image else [])]

@@ -83,3 +83,17 @@ def test_sending_a_certificate_stays_a_report(chat: Chat, tx, bot) -> None:
     _certified(tx, bot)
     reply = chat.say("Ualice", "ส่งเกียรติบัตร")
     assert "รายงาน" in texts(reply)
+
+
+def test_an_image_certificate_also_shows_as_an_image(chat: Chat, tx, bot, client: FlaskClient) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    with tx() as s:
+        person = f.staff(s, line_user_id="Ucara")
+        reg = f.finished_registration(s, person, title="การใช้งานระบบสารบรรณอิเล็กทรอนิกส์")
+        store_certificate(session=s, registration_id=reg.id, data=png, source="uploaded",
+                          upload_dir=bot.config.UPLOAD_DIR, now=utcnow())
+    reply = chat.say("Ucara", "ขอเกียรติบัตร")
+    image = next(m for m in reply if m["type"] == "image")
+    assert image["originalContentUrl"].startswith("https://bot.example.go.th/documents/")
+    served = client.get(_path(image["originalContentUrl"]))
+    assert served.mimetype == "image/png" and served.data == png
