@@ -7,8 +7,8 @@ from typing import Any
 from linebot.v3.webhooks import TextMessageContent
 from sqlalchemy import delete
 
-from handlers.context import Ctx
-from handlers.messages import (
+from handlers.kit.context import Ctx
+from handlers.kit.messages import (
     GREY,
     RED,
     Message,
@@ -23,8 +23,8 @@ from handlers.messages import (
     t,
     text,
 )
-from handlers.postback import Action, PostbackCodec
-from handlers.router import Router
+from handlers.kit.postback import Action, PostbackCodec
+from handlers.kit.router import Router
 from models.conversation import Conversation, start_conversation
 from models.course import Course
 from models.registration import (

@@ -7,8 +7,8 @@ from linebot.v3.webhooks import TextMessageContent
 from sqlalchemy import delete
 
 from handlers.approvals import approval_card, clip, fee_text
-from handlers.context import Ctx
-from handlers.messages import (
+from handlers.kit.context import Ctx
+from handlers.kit.messages import (
     GREY,
     Message,
     bubble,
@@ -21,8 +21,8 @@ from handlers.messages import (
     t,
     text,
 )
-from handlers.postback import Action
-from handlers.router import Router
+from handlers.kit.postback import Action
+from handlers.kit.router import Router
 from models.conversation import Conversation, advance, start_conversation
 from models.course import Course
 from models.registration import (

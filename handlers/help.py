@@ -12,10 +12,10 @@ from linebot.v3.webhooks import (
     VideoMessageContent,
 )
 
-from handlers.context import Ctx
-from handlers.messages import Message, message_action, text
-from handlers.postback import Action
-from handlers.router import Router
+from handlers.kit.context import Ctx
+from handlers.kit.messages import Message, message_action, text
+from handlers.kit.postback import Action
+from handlers.kit.router import Router
 from models.conversation import end_conversation
 from models.org import decides_approvals
 from thai.nlu import Intent

@@ -15,8 +15,8 @@ from typing import Any
 
 from linebot.v3.webhooks import ImageMessageContent, TextMessageContent
 
-from handlers.context import ContentTooLarge, Ctx, multicast_to
-from handlers.messages import (
+from handlers.kit.context import ContentTooLarge, Ctx, multicast_to
+from handlers.kit.messages import (
     ACCENT,
     GREY,
     RED,
@@ -33,8 +33,8 @@ from handlers.messages import (
     t,
     text,
 )
-from handlers.postback import Action, PostbackCodec
-from handlers.router import Router
+from handlers.kit.postback import Action, PostbackCodec
+from handlers.kit.router import Router
 from models.conversation import Conversation, advance, end_conversation, start_conversation
 from models.org import Staff, hr_officers
 from models.registration import Registration, RegStatus

@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.approvals import clip
-from handlers.context import Ctx
-from handlers.messages import (
+from handlers.kit.context import Ctx
+from handlers.kit.messages import (
     GREY,
     RED,
     Message,
@@ -19,8 +19,8 @@ from handlers.messages import (
     t,
     text,
 )
-from handlers.postback import Action
-from handlers.router import Router
+from handlers.kit.postback import Action
+from handlers.kit.router import Router
 from models.registration import (
     LIVE,
     CancelRefused,

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import String, and_, cast, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from handlers.postback import PostbackCodec
+from handlers.kit.postback import PostbackCodec
 from models.course import Course, course_target_types
 from models.org import ROLE_HR, Staff, Unit
 from models.registration import ApprovalStep, Attendance, Registration, RegStatus, StepDecision

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
-from handlers.messages import (
+from handlers.kit.messages import (
     RED,
     Message,
     bubble,
@@ -18,7 +18,7 @@ from handlers.messages import (
     t,
     text,
 )
-from handlers.postback import Action, PostbackCodec
+from handlers.kit.postback import Action, PostbackCodec
 from models.registration import ApprovalStep, Registration
 from thai.dates import THAI_MONTHS_LONG, be_year, fiscal_year, format_date, format_date_range
 from thai.numbers import format_number

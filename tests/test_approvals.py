@@ -258,7 +258,7 @@ def test_forged_or_altered_data_changes_nothing(chat: Chat, org, bot) -> None:
 
 
 def test_signed_data_with_a_bad_step_is_refused(chat: Chat, org, bot) -> None:
-    from handlers.postback import Action
+    from handlers.kit.postback import Action
 
     codec = bot.services.codec
     head, reg = org["head"], org["reg"]

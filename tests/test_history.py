@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from handlers.postback import Action
+from handlers.kit.postback import Action
 from models.registration import RegStatus
 from models.reports import ReportDraft, acknowledge, mark_not_attended, submit_report
 from tests.support import factories as f

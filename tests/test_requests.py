@@ -132,7 +132,7 @@ def test_cannot_cancel_after_the_course_started(chat: Chat, org, bot, tx) -> Non
 
 
 def test_cancel_rejected_is_refused(chat: Chat, org, bot) -> None:
-    from handlers.postback import Action
+    from handlers.kit.postback import Action
 
     data = bot.services.codec.pack(Action.CANCEL_REQUEST_CONFIRM, org["rejected"].id)
     assert "ยกเลิกไม่ได้" in texts(chat.tap(org["worker"].line_user_id, data))

@@ -9,7 +9,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from bot.state import BotState
-from handlers.postback import Action
+from handlers.kit.postback import Action
 from models.org import ROLE_APPROVER, ROLE_STAFF, Staff, set_setting
 from models.outbox import OutboxMessage
 from models.registration import ApprovalStep, Attendance, Registration, RegStatus, StepDecision

@@ -34,7 +34,7 @@ from bot.migrate import upgrade
 from bot.simulator.transcript import simulated_user_id
 from bot.standin import StandIn
 from bot.state import BotState
-from handlers.postback import Action
+from handlers.kit.postback import Action
 from models.org import Staff
 from models.outbox import enqueue_push
 from thai.dates import BANGKOK

@@ -13,9 +13,9 @@ from typing import Any
 
 from linebot.v3.webhooks import MessageEvent, PostbackEvent, TextMessageContent
 
-from handlers.context import Ctx
-from handlers.messages import Message
-from handlers.postback import Action
+from handlers.kit.context import Ctx
+from handlers.kit.messages import Message
+from handlers.kit.postback import Action
 from models.conversation import end_conversation
 from models.base import utcnow
 from thai.nlu import Intent, parse_intent
