@@ -10,6 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from bot import migrate
+from bot.clock import COMMANDS as clock_commands
 from bot.sender import deliver
 from bot.state import state
 from models.org import Staff
@@ -20,9 +21,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(db_group)
     for cmd in (link_code, import_staff, import_courses, send_outbox, seed_demo):
         add(app, cmd)
-    from scheduler.commands import COMMANDS as clock_commands  # run-due-jobs, clock
-
-    for cmd in clock_commands:
+    for cmd in clock_commands:  # run-due-jobs, clock
         add(app, cmd)
     from bot.richmenu import richmenu_sync_command  # richmenu-sync
 

@@ -6,7 +6,7 @@ from typing import Any
 from linebot.v3.webhooks import FollowEvent, UnfollowEvent
 
 from handlers.kit.context import Ctx
-from handlers.help import help_message, menu_quick_replies
+from handlers.kit.menu import help_message, menu_quick_replies
 from handlers.kit.messages import Message, text
 from handlers.kit.router import Router
 from models.linking import LinkResult, mark_reachable, mark_unreachable, normalise_code, redeem_code

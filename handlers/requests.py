@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.approvals import clip
 from handlers.kit.context import Ctx
 from handlers.kit.messages import (
     GREY,
@@ -12,6 +11,7 @@ from handlers.kit.messages import (
     bubble,
     button,
     carousel,
+    clip,
     flex,
     message_action,
     postback_action,

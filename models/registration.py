@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, func, select, update
+from sqlalchemy import ForeignKey, Integer, Select, String, Text, UniqueConstraint, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -89,6 +89,35 @@ class ApprovalStep(Base):
 
     registration: Mapped[Registration] = relationship(back_populates="steps")
     approver: Mapped[Staff] = relationship(lazy="joined")
+
+
+def report_due(report_due_on: date | None, course_end: date, settings: dict[str, Any]) -> date:
+    """Return the day a report is due: frozen on approval, else the course's end + report_due_days.
+
+    The one rule of the due date: approval freezes it with this, and the per-person cards and
+    the clock's bulk follow-ups compute it with this from the columns they read.
+    """
+    if report_due_on is not None:
+        return report_due_on
+    return course_end + timedelta(days=int(settings.get("report_due_days", DEFAULT_SETTINGS["report_due_days"])))
+
+
+def waiting_steps(*, today: date | None = None) -> Select[tuple[ApprovalStep]]:
+    """Return the query of every step whose decision is waiting: the one rule of "waiting".
+
+    The current step of a pending request, its approver holding the card; with `today`,
+    requests for courses that have started are left out, since they can no longer be decided
+    (the clock once nudged them for ever). Callers narrow it (one approver) or join more.
+    """
+    stmt = (
+        select(ApprovalStep)
+        .join(Registration, Registration.id == ApprovalStep.registration_id)
+        .where(ApprovalStep.decision == StepDecision.WAITING, Registration.status == RegStatus.PENDING,
+               Registration.current_step == ApprovalStep.step)
+    )
+    if today is not None:
+        stmt = stmt.join(Course, Course.id == Registration.course_id).where(Course.start_date > today)
+    return stmt
 
 
 # --- domain operations ---------------------------------------------------------------------------
@@ -462,9 +491,8 @@ def decide(
     if not approve:
         values = {"status": RegStatus.REJECTED, "decided_at": now}
     elif last:
-        due_days = int(settings.get("report_due_days", DEFAULT_SETTINGS["report_due_days"]))
         values = {"status": RegStatus.APPROVED, "decided_at": now,
-                  "report_due_on": reg.course.end_date + timedelta(days=due_days)}
+                  "report_due_on": report_due(None, reg.course.end_date, settings)}
     else:
         values = {"current_step": step + 1}
     won = session.execute(
@@ -569,19 +597,9 @@ def cancel(
 
 
 def waiting_for(*, session: Session, approver: Staff, today: date | None = None) -> list[tuple[Registration, ApprovalStep]]:
-    """Return the requests waiting for this approver's decision, oldest first.
-
-    With `today`, requests for courses that have started are left out: they can no longer be decided.
-    """
-    stmt = (
-        select(ApprovalStep)
-        .join(Registration, Registration.id == ApprovalStep.registration_id)
-        .where(ApprovalStep.approver_id == approver.id, ApprovalStep.decision == StepDecision.WAITING,
-               Registration.status == RegStatus.PENDING, Registration.current_step == ApprovalStep.step)
-        .order_by(ApprovalStep.reached_at, ApprovalStep.id)
-    )
-    if today is not None:
-        stmt = stmt.join(Course, Course.id == Registration.course_id).where(Course.start_date > today)
+    """Return the requests waiting for this approver's decision, oldest first (see waiting_steps)."""
+    stmt = (waiting_steps(today=today).where(ApprovalStep.approver_id == approver.id)
+            .order_by(ApprovalStep.reached_at, ApprovalStep.id))
     return [(s.registration, s) for s in session.scalars(stmt)]
 
 

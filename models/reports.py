@@ -10,19 +10,21 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, and_, delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models.audit import audit
-from models.org import ROLE_HR, Staff
-from models.registration import Attendance, Registration, RegStatus
+from models.course import Course
+from models.org import ROLE_HR, Staff, Unit
+from models.registration import Attendance, Registration, RegStatus, report_due
 from models.report import Report, ReportAttachment, ReportStatus
+from thai.names import full_name
 
 log = logging.getLogger(__name__)
 
@@ -126,10 +128,8 @@ def _decimal(value: Any) -> Decimal:
 
 
 def due_date(reg: Registration, settings: dict[str, Any]) -> date:
-    """Return the day the report is due (frozen on approval; else course end + REPORT_DUE_DAYS)."""
-    if reg.report_due_on is not None:
-        return reg.report_due_on
-    return reg.course.end_date + timedelta(days=int(settings.get("report_due_days", 15)))
+    """Return the day the report of one registration is due (models.registration.report_due)."""
+    return report_due(reg.report_due_on, reg.course.end_date, settings)
 
 
 def report_of(*, session: Session, registration_id: int) -> Report | None:
@@ -137,21 +137,27 @@ def report_of(*, session: Session, registration_id: int) -> Report | None:
     return session.scalar(select(Report).where(Report.registration_id == registration_id))
 
 
+def owes_report(today: date) -> ColumnElement[bool]:
+    """SQL condition on a select of Registration joined to Course: a report (or its revision) is owed today.
+
+    The one rule of "owed": approved, the course ended before today, attendance not "not
+    attended", and no report that is submitted or acknowledged (a revision request makes it
+    owed again). The chat (one person) and the clock (everyone) both filter with it.
+    """
+    settled = (select(Report.id)
+               .where(Report.registration_id == Registration.id,
+                      Report.status.in_([ReportStatus.SUBMITTED, ReportStatus.ACKNOWLEDGED]))
+               .correlate_except(Report).exists())
+    return and_(Registration.status == RegStatus.APPROVED, Registration.attendance != Attendance.NOT_ATTENDED,
+                Course.end_date < today, ~settled)
+
+
 def owed_reports(*, session: Session, staff: Staff, today: date) -> list[Registration]:
     """Return the approved, ended registrations that await a report (or its revision), oldest first."""
-    from models.course import Course
-
     stmt = (
         select(Registration)
         .join(Course, Course.id == Registration.course_id)
-        .outerjoin(Report, Report.registration_id == Registration.id)
-        .where(
-            Registration.staff_id == staff.id,
-            Registration.status == RegStatus.APPROVED,
-            Registration.attendance != Attendance.NOT_ATTENDED,
-            Course.end_date < today,
-            (Report.id.is_(None)) | (Report.status == ReportStatus.REVISION_REQUESTED),
-        )
+        .where(Registration.staff_id == staff.id, owes_report(today))
         .order_by(Course.end_date, Registration.id)
     )
     return list(session.scalars(stmt).unique())
@@ -159,7 +165,55 @@ def owed_reports(*, session: Session, staff: Staff, today: date) -> list[Registr
 
 def is_owed(*, session: Session, registration: Registration, today: date) -> bool:
     """Tell whether this registration awaits a report (or its revision) now."""
-    return any(r.id == registration.id for r in owed_reports(session=session, staff=registration.staff, today=today))
+    stmt = (select(Registration.id).join(Course, Course.id == Registration.course_id)
+            .where(Registration.id == registration.id, owes_report(today)))
+    return session.scalar(stmt) is not None
+
+
+@dataclass(frozen=True)
+class OwedRow:
+    """One owed report with what the reminders need about its owner and their supervisor."""
+
+    registration_id: int
+    staff_id: int
+    name: str
+    unit: str | None
+    line_user_id: str | None  # None when the owner cannot receive a push
+    supervisor_id: int | None
+    supervisor_line_user_id: str | None  # None when the supervisor cannot receive a push
+    course_title: str
+    due: date
+    overdue_days: int
+
+
+def owed_reports_all(*, session: Session, today: date, settings: dict[str, Any]) -> list[OwedRow]:
+    """Return every owed report (owes_report) of every active staff member in one query, by staff then due date."""
+    supervisor = aliased(Staff)
+    stmt = (
+        select(
+            Registration.id, Registration.staff_id, Registration.report_due_on, Course.title, Course.end_date,
+            Staff.title, Staff.first_name, Staff.last_name, Staff.line_user_id, Staff.can_receive, Unit.name,
+            supervisor.id, supervisor.line_user_id, supervisor.can_receive,
+        )
+        .join(Course, Course.id == Registration.course_id)
+        .join(Staff, Staff.id == Registration.staff_id)
+        .outerjoin(Unit, Unit.id == Staff.unit_id)
+        .outerjoin(supervisor, supervisor.id == Staff.supervisor_id)
+        .where(owes_report(today), Staff.active.is_(True))
+        .order_by(Registration.staff_id, Registration.id)
+    )
+    rows = []
+    for (reg_id, staff_id, due_on, course_title, end_date, title, first, last, line_id, reaches, unit,
+         sup_id, sup_line, sup_reaches) in session.execute(stmt):
+        due = report_due(due_on, end_date, settings)
+        rows.append(OwedRow(
+            registration_id=reg_id, staff_id=staff_id, name=full_name(title, first, last), unit=unit,
+            line_user_id=line_id if reaches else None,
+            supervisor_id=sup_id, supervisor_line_user_id=sup_line if sup_reaches else None,
+            course_title=course_title, due=due, overdue_days=(today - due).days,
+        ))
+    rows.sort(key=lambda r: (r.staff_id, r.due, r.registration_id))
+    return rows
 
 
 def report_state(reg: Registration, report: Report | None, *, today: date, settings: dict[str, Any]) -> ReportState:

@@ -6,7 +6,7 @@ from typing import Any
 from linebot.v3.webhooks import TextMessageContent
 from sqlalchemy import delete
 
-from handlers.approvals import approval_card, clip, fee_text
+from handlers.kit.cards import approval_card, fee_text
 from handlers.kit.context import Ctx
 from handlers.kit.messages import (
     GREY,
@@ -14,6 +14,7 @@ from handlers.kit.messages import (
     bubble,
     button,
     carousel,
+    clip,
     flex,
     message_action,
     postback_action,
@@ -98,6 +99,15 @@ class T:
     L_DEADLINE = "ปิดรับสมัคร"
     L_REASON = "เหตุผล"
     L_MINE = "คำขอของท่าน"
+    # the clock: registration closing soon, training next
+    CLOSING = (
+        "📢 หลักสูตรใกล้ปิดรับสมัครค่ะ\n{title}\nวันที่อบรม: {dates}\nปิดรับสมัคร: {deadline}\n"
+        "สนใจแตะ สมัคร ได้เลยค่ะ (ปิดข่าวหลักสูตรได้โดยพิมพ์ \"ปิดการแจ้งเตือน\")"
+    )
+    STARTING = "📅 แจ้งเตือนการอบรม{when}ค่ะ\nหลักสูตร: {title}\nเริ่ม: {start}{time}\nวันที่อบรม: {dates}\nสถานที่: {venue}"
+    TOMORROW = "พรุ่งนี้"
+    AT_TIME = " เวลา {time} น."
+    NO_VENUE = "ตามที่ผู้จัดแจ้ง"
 
 
 # --- cards ----------------------------------------------------------------------------------------
