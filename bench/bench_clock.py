@@ -35,14 +35,14 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, event, insert, text  # noqa: E402
 
 from bot import create_app  # noqa: E402
+from bot.clock import deliver_outbox, run_job  # noqa: E402
 from bot.config import test_config  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
 from bot.state import BotState  # noqa: E402
+from handlers.reports.reminders import monthly_followup  # noqa: E402
 from models.course import Course  # noqa: E402
 from models.org import ROLE_HR, ROLE_STAFF, Staff, StaffType, Unit, get_settings  # noqa: E402
 from models.registration import Registration, RegStatus  # noqa: E402
-from handlers.reports.reminders import monthly_followup  # noqa: E402
-from bot.clock import deliver_outbox, run_job  # noqa: E402
 from tests.support.fake_line import FakeLineServer  # noqa: E402
 from thai.dates import BANGKOK  # noqa: E402
 

@@ -6,8 +6,8 @@ import logging
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, redirect, request, url_for
-from linebot.v3.webhooks import Event
 from linebot.v3.models.events import UnknownEvent
+from linebot.v3.webhooks import Event
 
 from bot.sender import deliver
 from bot.state import BotState, state

@@ -21,17 +21,8 @@ from handlers.kit.messages import (
 )
 from handlers.kit.postback import Action
 from handlers.kit.router import Router
-from models.registration import (
-    LIVE,
-    CancelRefused,
-    Registration,
-    RegStatus,
-    StepDecision,
-    cancel,
-    check_cancellable,
-    requests_of,
-    status_text,
-)
+from models.approval import CancelRefused, cancel, check_cancellable
+from models.registration import LIVE, Registration, RegStatus, StepDecision, requests_of, status_text
 from thai.dates import format_date, format_date_range, format_datetime
 from thai.nlu import Intent
 

@@ -1,6 +1,6 @@
-"""Post-training reports: who owes one, submitting, supervisor review, not attending, history.
+"""Post-training reports: who owes one (the rule, for one person and for everyone), submitting, not attending, history.
 
-Domain operations only (no Flask, no LINE); the caller owns the session. State changes are
+Domain operations only (no Flask, no LINE); the caller owns the session (review: models.report_review). State changes are
 conditional updates, so a double tap or two reviewers at once change a record once.
 """
 from __future__ import annotations
@@ -9,9 +9,8 @@ import enum
 import logging
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, select, update
@@ -21,9 +20,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from models.audit import audit
 from models.course import Course
-from models.org import ROLE_HR, Staff, Unit
+from models.org import Staff, Unit
 from models.registration import Attendance, Registration, RegStatus, report_due
-from models.report import Report, ReportAttachment, ReportStatus
+from models.report import EXPENSE_FIELDS, ZERO, Report, ReportAttachment, ReportDraft, ReportStatus
 from thai.names import full_name
 
 log = logging.getLogger(__name__)
@@ -33,8 +32,8 @@ MAX_IMAGE_BYTES = 10 * 1024 * 1024
 # Content types we keep, with the file extension they are stored under.
 IMAGE_TYPES = {"image/jpeg": ".jpg", "image/jpg": ".jpg", "image/png": ".png", "image/gif": ".gif",
                "image/webp": ".webp"}
-EXPENSE_FIELDS = ("registration", "travel", "accommodation", "per_diem")
-ZERO = Decimal("0")
+
+
 
 
 class ReportState(enum.StrEnum):
@@ -49,79 +48,8 @@ class ReportState(enum.StrEnum):
     NOT_ATTENDED = "not_attended"
 
 
-class ReviewResult(enum.Enum):
-    """How a supervisor's tap on a report card ended."""
-
-    DONE = "done"
-    STALE = "stale"  # an older revision, or someone already decided
-    NOT_ALLOWED = "not_allowed"  # this person does not review this report
-
-
 class ReportError(ValueError):
     """A report cannot be submitted now (already sent, not owed)."""
-
-
-# --- the draft the wizard builds -------------------------------------------------------------
-
-
-@dataclass
-class ReportDraft:
-    """What the wizard collected; expenses are items, or one total when total_only."""
-
-    learned: str = ""
-    application: str = ""
-    expenses: dict[str, Decimal] = field(default_factory=lambda: {k: ZERO for k in EXPENSE_FIELDS})
-    total_only: bool = False
-    total: Decimal = ZERO
-
-    @property
-    def expense_total(self) -> Decimal:
-        """Return the total of actual expenses."""
-        if self.total_only:
-            return self.total
-        return sum((self.expenses.get(k, ZERO) for k in EXPENSE_FIELDS), ZERO)
-
-    def to_data(self) -> dict[str, Any]:
-        """Return a JSON-safe dict (for the conversation row)."""
-        return {
-            "learned": self.learned,
-            "application": self.application,
-            "expenses": {k: str(self.expenses.get(k, ZERO)) for k in EXPENSE_FIELDS},
-            "total_only": self.total_only,
-            "total": str(self.total),
-        }
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> ReportDraft:
-        """Rebuild a draft from to_data's dict (missing keys take defaults)."""
-        raw = data.get("expenses") or {}
-        return cls(
-            learned=str(data.get("learned") or ""),
-            application=str(data.get("application") or ""),
-            expenses={k: _decimal(raw.get(k)) for k in EXPENSE_FIELDS},
-            total_only=bool(data.get("total_only")),
-            total=_decimal(data.get("total")),
-        )
-
-    @classmethod
-    def from_report(cls, report: Report) -> ReportDraft:
-        """Return a draft holding a stored report (to resubmit after a revision request)."""
-        items = {
-            "registration": report.expense_registration, "travel": report.expense_travel,
-            "accommodation": report.expense_accommodation, "per_diem": report.expense_per_diem,
-        }
-        items = {k: Decimal(v or 0) for k, v in items.items()}
-        total = Decimal(report.expense_total or 0)
-        total_only = sum(items.values(), ZERO) == 0 and total > 0
-        return cls(learned=report.learned, application=report.application, expenses=items,
-                   total_only=total_only, total=total if total_only else ZERO)
-
-
-def _decimal(value: Any) -> Decimal:
-    try:
-        return Decimal(str(value)) if value not in (None, "") else ZERO
-    except InvalidOperation:
-        return ZERO
 
 
 # --- who owes what ----------------------------------------------------------------------------
@@ -394,76 +322,6 @@ def submit_report(*, session: Session, registration: Registration, draft: Report
     audit(session=session, action=action, subject_type="report", subject_id=report.id,
           actor_id=registration.staff_id, registration_id=registration.id, revision=report.revision)
     return report
-
-
-# --- review -----------------------------------------------------------------------------------
-
-
-def reviewer_of(registration: Registration) -> Staff | None:
-    """Return the person who reviews the report: the direct supervisor (None means HR)."""
-    boss = registration.staff.supervisor
-    return boss if boss is not None and boss.active else None
-
-
-def hr_reviews(registration: Registration) -> bool:
-    """Tell whether HR reviews: no active supervisor, or one who cannot receive the card in LINE."""
-    boss = reviewer_of(registration)
-    return boss is None or not boss.can_receive
-
-
-def may_review(staff: Staff | None, report: Report) -> bool:
-    """Tell whether this person reviews this report (the supervisor; HR when the card cannot reach one)."""
-    if staff is None or not staff.active or staff.id == report.registration.staff_id:
-        return False
-    boss = reviewer_of(report.registration)
-    if boss is not None and staff.id == boss.id:
-        return True
-    return hr_reviews(report.registration) and staff.has_role(ROLE_HR)
-
-
-def _review(
-    *, session: Session, report: Report, reviewer: Staff, revision: int, now: datetime,
-    status: ReportStatus, reason: str | None,
-) -> ReviewResult:
-    if not may_review(reviewer, report):
-        return ReviewResult.NOT_ALLOWED
-    result = session.execute(
-        update(Report)
-        .where(Report.id == report.id, Report.status == ReportStatus.SUBMITTED, Report.revision == revision)
-        .values(status=status, reviewed_by_id=reviewer.id, reviewed_at=now, review_reason=reason)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        return ReviewResult.STALE
-    session.refresh(report)
-    detail: dict[str, Any] = {"revision": revision}
-    if reason:
-        detail["reason"] = reason
-    audit(session=session, action=f"report.{status.value}", subject_type="report", subject_id=report.id,
-          actor_id=reviewer.id, **detail)
-    return ReviewResult.DONE
-
-
-def acknowledge(*, session: Session, report: Report, reviewer: Staff, revision: int, now: datetime) -> ReviewResult:
-    """Acknowledge (รับทราบ) the current revision of a submitted report."""
-    return _review(session=session, report=report, reviewer=reviewer, revision=revision, now=now,
-                   status=ReportStatus.ACKNOWLEDGED, reason=None)
-
-
-def request_revision(
-    *, session: Session, report: Report, reviewer: Staff, revision: int, reason: str, now: datetime
-) -> ReviewResult:
-    """Send the current revision back to its author with a reason (ขอให้แก้ไข)."""
-    reason = reason.strip()
-    if not reason:
-        raise ValueError("a reason is required")
-    return _review(session=session, report=report, reviewer=reviewer, revision=revision, now=now,
-                   status=ReportStatus.REVISION_REQUESTED, reason=reason)
-
-
-def review_is_current(report: Report, revision: int) -> bool:
-    """Tell whether a card for this revision can still be decided."""
-    return report.status == ReportStatus.SUBMITTED and report.revision == revision
 
 
 # --- history ----------------------------------------------------------------------------------

@@ -6,10 +6,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from models.approval import decide
 from models.audit import AuditLog
 from models.base import utcnow
 from models.org import DEFAULT_SETTINGS
-from models.registration import Registration, RegStatus, StepDecision, decide, register
+from models.registration import Registration, RegStatus, StepDecision, register
 from tests.support import factories as f
 from tests.support.chat import Chat, actions, button, texts
 from thai.dates import today_bangkok

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
+from handlers import clock_jobs
 from models.org import DEFAULT_SETTINGS
 from scheduler.calendar import WorkCalendar, add_working_days, is_working_day, next_working_day, working_days_between
-from handlers import clock_jobs
 from scheduler.clock import due_jobs, minute_of
 from scheduler.triggers import MonthlyTrigger, WorkingDayTrigger, parse_clock_time
 from thai.dates import BANGKOK

@@ -17,10 +17,10 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import select, text
 
 import bot.sender as sender
-from models.org import get_settings, set_setting
-from models.outbox import SENDING, SENT, OutboxMessage, enqueue_push
 from bot.clock import clock_of, run_due_jobs
 from handlers import clock_jobs
+from models.org import get_settings, set_setting
+from models.outbox import SENDING, SENT, OutboxMessage, enqueue_push
 from scheduler import clock
 from scheduler.clock import OUTBOX_JOB_ID, build_scheduler, sync_triggers
 from tests.support import factories as f

@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from bot.clock import run_due_jobs, run_job
 from bot.state import BotState
 from handlers.kit.postback import Action
 from models.org import ROLE_APPROVER, ROLE_STAFF, Staff, set_setting
 from models.outbox import OutboxMessage
 from models.registration import ApprovalStep, Attendance, Registration, RegStatus, StepDecision
 from models.report import Report, ReportStatus
-from bot.clock import run_due_jobs, run_job
 from tests.support import factories as f
 from tests.support.chat import actions, texts
 from tests.support.fake_line import FakeLineServer

@@ -12,9 +12,9 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.sheets import SheetError, import_courses_file, import_staff_file
 from models.audit import AuditLog
 from models.course import Course, course_target_types
-from bot.sheets import SheetError, import_courses_file, import_staff_file
 from models.org import Staff, StaffType, Unit
 from tests.support import factories as f
 

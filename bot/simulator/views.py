@@ -17,6 +17,7 @@ from flask import Response, abort, current_app, jsonify, render_template, reques
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
+from bot import richmenu
 from bot.sender import deliver
 from bot.simulator import bp
 from bot.simulator.transcript import (
@@ -29,7 +30,6 @@ from bot.simulator.transcript import (
     simulated_user_id,
     text_event,
 )
-from bot import richmenu
 from bot.standin import StandIn
 from bot.state import BotState, state
 from handlers import clock_jobs

@@ -7,21 +7,14 @@ from typing import Any
 from linebot.v3.webhooks import TextMessageContent
 from sqlalchemy import delete
 
-from handlers.kit.context import Ctx
 from handlers.kit.cards import approval_bubble, approval_card, fee_text
+from handlers.kit.context import Ctx
 from handlers.kit.messages import Message, carousel, clip, flex, message_action, postback_action, text
 from handlers.kit.postback import Action
 from handlers.kit.router import Router
+from models.approval import Decision, DecisionRefused, check_decidable, decide, waiting_for
 from models.conversation import Conversation, start_conversation
-from models.registration import (
-    REASON_MAX,
-    Decision,
-    DecisionRefused,
-    Registration,
-    check_decidable,
-    decide,
-    waiting_for,
-)
+from models.registration import REASON_MAX, Registration
 from thai.dates import format_date, format_date_range
 from thai.nlu import Intent
 

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from handlers.kit.cards import approval_card
 from handlers.kit.messages import Message, text
 from handlers.kit.postback import PostbackCodec
+from models.approval import waiting_steps
 from models.org import Staff
-from models.registration import ApprovalStep, Registration, waiting_steps
+from models.registration import ApprovalStep, Registration
 from scheduler import bulk
 from scheduler.calendar import WorkCalendar
 from scheduler.registry import Counts, Reminders, working_days_at

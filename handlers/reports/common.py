@@ -14,7 +14,7 @@ from handlers.kit.router import Router
 from handlers.reports.text import T
 from models.conversation import end_conversation
 from models.registration import Registration
-from models.reports import hr_reviews
+from models.report_review import hr_reviews
 from thai.nlu import Intent
 from thai.numbers import format_number
 

@@ -23,14 +23,8 @@ from handlers.reports.common import (
 from handlers.reports.text import T
 from models.conversation import start_conversation
 from models.report import Report
-from models.reports import (
-    ReportState,
-    ReviewResult,
-    acknowledge,
-    may_review,
-    request_revision,
-    review_is_current,
-)
+from models.report_review import ReviewResult, acknowledge, may_review, request_revision, review_is_current
+from models.reports import ReportState
 
 
 def _report_for_tap(ctx: Ctx) -> tuple[Report | None, int | None, list[Message]]:

@@ -29,12 +29,8 @@ from handlers.reports.common import (
 from handlers.reports.text import T
 from models.conversation import Conversation, advance
 from models.registration import Registration
-from models.reports import (
-    EXPENSE_FIELDS,
-    MAX_ATTACHMENTS,
-    ReportDraft,
-    attachment_count,
-)
+from models.report import EXPENSE_FIELDS, ReportDraft
+from models.reports import MAX_ATTACHMENTS, attachment_count
 from thai.dates import format_date_range
 from thai.numbers import format_baht, format_number
 

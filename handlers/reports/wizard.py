@@ -38,12 +38,11 @@ from handlers.reports.text import T
 from models.conversation import Conversation, advance, start_conversation
 from models.org import hr_officers
 from models.registration import Registration, RegStatus
-from models.report import Report, ReportStatus
+from models.report import EXPENSE_FIELDS, Report, ReportDraft, ReportStatus
+from models.report_review import reviewer_of
 from models.reports import (
-    EXPENSE_FIELDS,
     MAX_ATTACHMENTS,
     MAX_IMAGE_BYTES,
-    ReportDraft,
     ReportError,
     ReportState,
     attachment_count,
@@ -52,7 +51,6 @@ from models.reports import (
     is_owed,
     owed_reports,
     report_of,
-    reviewer_of,
     store_attachment,
     submit_report,
 )
