@@ -161,51 +161,12 @@ def decide(
 ) -> Decision:
     """Record one approver's decision on their step; raise DecisionRefused if the tap is stale."""
     today = today or today_bangkok(now)
-    settings = settings or {}
     reg, target = check_decidable(session=session, registration_id=registration_id, step=step,
                                   approver=approver, today=today)
     reason = (reason or "").strip()[:REASON_MAX] or None
     last = step >= reg.approval_levels
-    values: dict[str, Any]
-    if not approve:
-        values = {"status": RegStatus.REJECTED, "decided_at": now}
-    elif last:
-        values = {"status": RegStatus.APPROVED, "decided_at": now,
-                  "report_due_on": report_due(None, reg.course.end_date, settings)}
-    else:
-        values = {"current_step": step + 1}
-    won = session.execute(
-        update(Registration)
-        .where(Registration.id == reg.id, Registration.status == RegStatus.PENDING,
-               Registration.current_step == step)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
-    if not won:
-        # Another tap (or the requester's cancellation) got there first; say what it did.
-        fresh = _fresh(session, registration_id)
-        assert fresh is not None
-        target = next(s for s in fresh.steps if s.step == step)
-        raise DecisionRefused(explain(fresh, target))
-    decided = session.execute(
-        update(ApprovalStep)
-        .where(ApprovalStep.id == target.id, ApprovalStep.decision == StepDecision.WAITING)
-        .values(decision=StepDecision.APPROVED if approve else StepDecision.REJECTED,
-                reason=reason, decided_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if decided != 1:  # the registration row guards the step, so this is a broken invariant
-        raise RuntimeError(f"step {step} of registration {reg.id} was not waiting")
-    if approve and not last:
-        session.execute(
-            update(ApprovalStep)
-            .where(ApprovalStep.registration_id == reg.id, ApprovalStep.step == step + 1,
-                   ApprovalStep.decision == StepDecision.QUEUED)
-            .values(decision=StepDecision.WAITING, reached_at=now)
-            .execution_options(synchronize_session=False)
-        )
-    elif not approve:
-        _void_open_steps(session, reg.id)
+    _claim(session, reg, target, approve=approve, last=last, now=now, settings=settings or {})
+    _record(session, reg.id, target, approve=approve, last=last, reason=reason, now=now)
     reg = _fresh(session, registration_id)
     assert reg is not None
     decided_step = next(s for s in reg.steps if s.step == step)
@@ -215,6 +176,55 @@ def decide(
     audit(session=session, action=action, subject_type="registration", subject_id=reg.id,
           actor_id=approver.id, step=step, reason=reason)
     return Decision(reg, decided_step, approve, next_step)
+
+
+def _claim(session: Session, reg: Registration, target: ApprovalStep, *, approve: bool, last: bool,
+           now: datetime, settings: dict[str, Any]) -> None:
+    """Move the request on, only if it still waits at this step; raise DecisionRefused if another tap won."""
+    values: dict[str, Any]
+    if not approve:
+        values = {"status": RegStatus.REJECTED, "decided_at": now}
+    elif last:
+        values = {"status": RegStatus.APPROVED, "decided_at": now,
+                  "report_due_on": report_due(None, reg.course.end_date, settings)}
+    else:
+        values = {"current_step": target.step + 1}
+    won = session.execute(
+        update(Registration)
+        .where(Registration.id == reg.id, Registration.status == RegStatus.PENDING,
+               Registration.current_step == target.step)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if not won:
+        # Another tap (or the requester's cancellation) got there first; say what it did.
+        fresh = _fresh(session, reg.id)
+        assert fresh is not None
+        raise DecisionRefused(explain(fresh, next(s for s in fresh.steps if s.step == target.step)))
+
+
+def _record(session: Session, registration_id: int, target: ApprovalStep, *, approve: bool, last: bool,
+            reason: str | None, now: datetime) -> None:
+    """Record the step's decision, then hand the card to the next step or void the rest."""
+    decided = session.execute(
+        update(ApprovalStep)
+        .where(ApprovalStep.id == target.id, ApprovalStep.decision == StepDecision.WAITING)
+        .values(decision=StepDecision.APPROVED if approve else StepDecision.REJECTED,
+                reason=reason, decided_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if decided != 1:  # the registration row guards the step, so this is a broken invariant
+        raise RuntimeError(f"step {target.step} of registration {registration_id} was not waiting")
+    if approve and not last:
+        session.execute(
+            update(ApprovalStep)
+            .where(ApprovalStep.registration_id == registration_id, ApprovalStep.step == target.step + 1,
+                   ApprovalStep.decision == StepDecision.QUEUED)
+            .values(decision=StepDecision.WAITING, reached_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    elif not approve:
+        _void_open_steps(session, registration_id)
 
 
 def _void_open_steps(session: Session, registration_id: int) -> None:
