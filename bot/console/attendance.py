@@ -17,7 +17,7 @@ from bot.sender import deliver
 from bot.state import state
 from handlers.attendance import checkin_text
 from handlers.attendance.cards import certificate_ready
-from handlers.context import push_to
+from handlers.kit.context import push_to
 from models.attendance import (
     MAX_CHOICES,
     Certificate,

@@ -7,7 +7,8 @@ reminders (the clock's jobs). Tables and rules live in models.attendance.
 from __future__ import annotations
 
 from handlers.attendance import certificates, checkin, evaluation, quiz  # noqa: F401 - register handlers
-from handlers.attendance.base import router
+from handlers.attendance.base import AttendanceAction, router
 from handlers.attendance.checkin import checkin_text
+from handlers.attendance.reminders import reminders
 
-__all__ = ["checkin_text", "router"]
+__all__ = ["AttendanceAction", "checkin_text", "reminders", "router"]

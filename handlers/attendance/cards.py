@@ -5,8 +5,10 @@ from collections.abc import Callable
 from typing import Any
 
 from handlers.attendance.text import T
-from handlers.messages import Message, bubble, button, carousel, flex, postback_action, row, text, uri_action
-from handlers.postback import Action, PostbackCodec
+from handlers.kit.messages import Message, bubble, button, carousel, flex, postback_action, row, text, uri_action
+from handlers.attendance.base import AttendanceAction as Action
+from handlers.kit.postback import Action as KitAction
+from handlers.kit.postback import PostbackCodec
 from models.attendance import Certificate, EvaluationResponse, QuizQuestion
 from models.course import Course
 from thai.dates import format_date_range
@@ -18,7 +20,7 @@ UrlBuilder = Callable[[str, int], str | None]
 
 def cancel_action(codec: PostbackCodec) -> dict[str, Any]:
     """Return the quick reply that ends the flow (the global ยกเลิก)."""
-    return postback_action(T.CANCEL, codec.pack(Action.CANCEL_FLOW), T.CANCEL)
+    return postback_action(T.CANCEL, codec.pack(KitAction.CANCEL_FLOW), T.CANCEL)
 
 
 def dates_of(course: Course) -> str:

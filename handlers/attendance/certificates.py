@@ -6,9 +6,9 @@ from typing import Any
 from handlers.attendance import cards
 from handlers.attendance.base import router
 from handlers.attendance.text import T
-from handlers.context import Ctx
-from handlers.messages import Message, text
-from handlers.postback import Action
+from handlers.kit.context import Ctx
+from handlers.kit.messages import Message, text
+from handlers.attendance.base import AttendanceAction as Action
 from models.attendance import certificates_of
 from thai.nlu import Intent
 

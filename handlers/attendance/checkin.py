@@ -7,8 +7,8 @@ from typing import Any
 from handlers.attendance import quiz
 from handlers.attendance.base import router
 from handlers.attendance.text import T
-from handlers.context import Ctx
-from handlers.messages import Message, text
+from handlers.kit.context import Ctx
+from handlers.kit.messages import Message, text
 from models.attendance import CheckinResult, QuizPhase, check_in, normalise_checkin_code
 from models.registration import status_text
 from thai.dates import format_date, to_bangkok
@@ -26,7 +26,7 @@ def is_checkin(message: str) -> bool:
     return _SPACES.sub("", message).startswith(T.CHECKIN_WORD)
 
 
-@router.text(is_checkin, staff_only=True)
+@router.text(is_checkin, staff_only=True, interrupts=True)
 def checkin(event: Any, ctx: Ctx) -> list[Message]:
     """Check the sender in for today's course day, or say clearly why not (nothing changes then)."""
     assert ctx.staff is not None

@@ -13,11 +13,11 @@ from sqlalchemy import select
 from handlers.attendance import cards
 from handlers.attendance.base import router
 from handlers.attendance.text import T
-from handlers.context import Ctx
-from handlers.messages import Message, text
-from handlers.postback import Action
+from handlers.kit.context import Ctx
+from handlers.kit.messages import Message, text
+from handlers.attendance.base import AttendanceAction as Action
 from models.attendance import EvaluationResponse, next_position, rate, set_comment, skip_comment
-from models.conversation import end_conversation, start_conversation
+from models.conversation import start_conversation
 from models.registration import Registration
 
 FLOW_COMMENT = "eval_comment"
@@ -29,6 +29,8 @@ def ask_next(ctx: Ctx, response: EvaluationResponse) -> list[Message]:
     if position is not None:
         return [cards.eval_question(ctx.services.codec, response, position)]
     if response.comment is None:
+        if ctx.conversation is not None and ctx.conversation.flow != FLOW_COMMENT:
+            return [text(T.EVAL_THANKS)]  # another flow (a report half written) is not dropped for a comment
         ctx.conversation = start_conversation(session=ctx.session, line_user_id=ctx.line_user_id,
                                               flow=FLOW_COMMENT, step="comment", data={"resp": response.id})
         return [cards.eval_comment(ctx.services.codec, response)]
@@ -90,8 +92,7 @@ def eval_rate(event: Any, ctx: Ctx) -> list[Message]:
 
 
 def _finish_comment(ctx: Ctx) -> None:
-    end_conversation(session=ctx.session, line_user_id=ctx.line_user_id)
-    ctx.conversation = None
+    ctx.end_flow()
 
 
 @router.postback(Action.EVAL_SKIP_COMMENT)

@@ -8,9 +8,9 @@ from linebot.v3.webhooks import TextMessageContent
 from handlers.attendance import cards
 from handlers.attendance.base import router
 from handlers.attendance.text import T
-from handlers.context import Ctx
-from handlers.messages import Message, text
-from handlers.postback import Action
+from handlers.kit.context import Ctx
+from handlers.kit.messages import Message, text
+from handlers.attendance.base import AttendanceAction as Action
 from models.attendance import (
     QuizPhase,
     answer_question,
@@ -20,7 +20,7 @@ from models.attendance import (
     response_of,
     score,
 )
-from models.conversation import end_conversation, start_conversation
+from models.conversation import start_conversation
 from models.registration import Attendance, Registration, RegStatus
 from thai.numbers import to_arabic_digits
 
@@ -45,6 +45,10 @@ def offer(ctx: Ctx, reg: Registration, phase: str) -> list[Message]:
         return []
     if score(session=ctx.session, registration_id=reg.id, course_id=reg.course_id, phase=phase).done:
         return []
+    if ctx.conversation is not None and ctx.conversation.flow != FLOW:
+        # Another flow (a report half written) stays; the test waits for a tap.
+        return [text(T.QUIZ_LATER.format(phase=T.PHASE[phase]),
+                     [cards.quiz_start_button(ctx.services.codec, reg.id, phase, T.QUIZ_CONTINUE)])]
     return start(ctx, reg, phase)
 
 
@@ -69,8 +73,7 @@ def _ask_next(ctx: Ctx, reg: Registration, phase: str) -> list[Message]:
 
 def _finish(ctx: Ctx, reg: Registration, phase: str) -> list[Message]:
     if ctx.conversation is not None and ctx.conversation.flow == FLOW:
-        end_conversation(session=ctx.session, line_user_id=ctx.line_user_id)
-        ctx.conversation = None
+        ctx.end_flow()
     result = score(session=ctx.session, registration_id=reg.id, course_id=reg.course_id, phase=phase)
     messages = [text(T.QUIZ_DONE.format(phase=T.PHASE[phase], correct=result.correct, total=result.total))]
     if phase == QuizPhase.POST:
@@ -152,7 +155,7 @@ def quiz_flow(event: Any, ctx: Ctx) -> list[Message]:
     reg = _own(ctx, data.get("reg"))
     phase = str(data.get("phase") or "")
     if reg is None or phase not in T.PHASE:
-        end_conversation(session=ctx.session, line_user_id=ctx.line_user_id)
+        ctx.end_flow()
         return [text(T.QUIZ_CLOSED.format(phase=T.PHASE.get(phase, "")))]
     question = next_question(session=ctx.session, registration_id=reg.id, course_id=reg.course_id, phase=phase)
     if question is None:

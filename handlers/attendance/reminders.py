@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from handlers.attendance import cards
 from handlers.attendance.text import T
-from handlers.messages import Message, text
-from handlers.postback import PostbackCodec
+from handlers.kit.messages import Message, text
+from handlers.kit.postback import PostbackCodec
 from models.attendance import (
     EvaluationResponse,
     QuizPhase,
@@ -30,9 +30,12 @@ from models.attendance.evaluation import mark_reminded, unanswered_to_remind
 from models.registration import Registration
 from scheduler import bulk
 from scheduler.calendar import WorkCalendar
+from scheduler.registry import Reminders, working_days_at
 from thai.dates import BANGKOK, today_bangkok
 
 REMIND_AFTER_WORKING_DAYS = 3
+
+reminders = Reminders("attendance")
 
 
 def first_messages(session: Session, codec: PostbackCodec, reg: Registration,
@@ -48,6 +51,7 @@ def first_messages(session: Session, codec: PostbackCodec, reg: Registration,
     return [intro, cards.eval_question(codec, response, 0)]
 
 
+@reminders.job("attendance-evaluations", trigger=working_days_at("daily_reminders_time"))
 def send_evaluations(*, session: Session, now: datetime, codec: PostbackCodec,
                      settings: Mapping[str, Any]) -> dict[str, int]:
     """Send the evaluation to each attendee of a course that ended, then remind those 3 working days late."""

@@ -34,6 +34,7 @@ class T:
     QUIZ_CLOSED = "{phase}ของหลักสูตรนี้ปิดแล้วค่ะ"
     QUIZ_NOT_YET = "{phase}จะเปิดให้ทำหลังการอบรมวันสุดท้ายค่ะ"
     QUIZ_CONTINUE = "ทำแบบทดสอบต่อ"
+    QUIZ_LATER = "หลักสูตรนี้มี{phase} แตะปุ่มด้านล่างเมื่อพร้อมค่ะ"
     QUIZ_START_POST = "เริ่มแบบทดสอบหลังอบรม"
     # evaluation
     EVAL_INTRO = (

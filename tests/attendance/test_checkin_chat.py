@@ -87,3 +87,19 @@ def test_no_test_means_no_flow(chat: Chat, tx) -> None:
     day = course_today(tx)
     chat.say(day.alice, checkin_text(day.code))
     assert flow_of(tx, day.alice) is None
+
+
+def test_check_in_mid_report_keeps_the_report_where_it_was(chat: Chat, tx) -> None:
+    day = course_today(tx, quiz=True)
+    with tx() as s:
+        from tests.support import factories as f
+
+        alice = s.get(Registration, day.alice_reg).staff
+        f.finished_registration(s, alice, title="หลักสูตรที่จบแล้ว")
+    chat.say(day.alice, "ส่งรายงาน")
+    before = flow_of(tx, day.alice)
+    assert before is not None and before.startswith("report:")
+    reply = chat.say(day.alice, checkin_text(day.code))
+    assert "เรียบร้อยแล้ว" in texts(reply) and "แตะปุ่มด้านล่างเมื่อพร้อม" in texts(reply)
+    assert flow_of(tx, day.alice) == before
+    assert _attendance(tx, day.alice_reg) == Attendance.ATTENDED

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from handlers.attendance import checkin_text
-from handlers.postback import Action
+from handlers.attendance.base import AttendanceAction as Action
 from models.attendance import QuizPhase, course_scores, score
 from models.course import Course
 from tests.attendance.helpers import answers, course_today, flow_of

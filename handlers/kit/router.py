@@ -9,15 +9,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from linebot.v3.webhooks import MessageEvent, PostbackEvent, TextMessageContent
 
-from handlers.context import Ctx
-from handlers.messages import Message
-from handlers.postback import Action
-from models.conversation import end_conversation
+from handlers.kit.context import Ctx
+from handlers.kit.messages import Message
+from handlers.kit.postback import Action
 from models.base import utcnow
+from models.conversation import end_conversation
 from thai.nlu import Intent, parse_intent
 
 log = logging.getLogger(__name__)
@@ -40,18 +41,20 @@ class Router:
 
     name: str
     intents: dict[Intent, Route] = field(default_factory=dict)
-    postbacks: dict[Action, Route] = field(default_factory=dict)
+    postbacks: dict[Action | str, Route] = field(default_factory=dict)
     events: dict[type, Route] = field(default_factory=dict)
     contents: dict[type, Route] = field(default_factory=dict)
     flows: dict[str, Route] = field(default_factory=dict)
     matchers: list[tuple[Callable[[str], bool], Route]] = field(default_factory=list)
+    # Matchers that answer even inside another flow (a check-in QR scanned mid-wizard); the flow stays.
+    interrupts: list[tuple[Callable[[str], bool], Route]] = field(default_factory=list)
     hooks: dict[str, Handler] = field(default_factory=dict)
 
     def intent(self, *intents: Intent, staff_only: bool = True) -> Callable[[Handler], Handler]:
         """Handle typed text whose intent is one of these."""
         return self._register(self.intents, intents, staff_only)
 
-    def postback(self, *actions: Action, staff_only: bool = True) -> Callable[[Handler], Handler]:
+    def postback(self, *actions: StrEnum, staff_only: bool = True) -> Callable[[Handler], Handler]:
         """Handle button taps carrying one of these actions."""
         return self._register(self.postbacks, actions, staff_only)
 
@@ -67,10 +70,11 @@ class Router:
         """Handle every message while the user is in this multi-step flow."""
         return self._register(self.flows, (name,), staff_only)
 
-    def text(self, predicate: Callable[[str], bool], staff_only: bool = False) -> Callable[[Handler], Handler]:
-        """Handle text that matches a predicate, before intents are looked at."""
+    def text(self, predicate: Callable[[str], bool], staff_only: bool = False,
+             interrupts: bool = False) -> Callable[[Handler], Handler]:
+        """Handle text that matches a predicate, before intents are looked at (before flows if interrupts)."""
         def decorator(fn: Handler) -> Handler:
-            self.matchers.append((predicate, Route(fn, staff_only)))
+            (self.interrupts if interrupts else self.matchers).append((predicate, Route(fn, staff_only)))
             return fn
         return decorator
 
@@ -112,6 +116,7 @@ class Dispatcher:
                     raise RuntimeError(f"{router.name} handles {clash} again")
                 target.update(source)
             self.merged.matchers.extend(router.matchers)
+            self.merged.interrupts.extend(router.interrupts)
         for needed in ("unlinked", "fallback", "cancelled", "expired", "bad_postback"):
             if needed not in self.merged.hooks:
                 raise RuntimeError(f"no router provides the '{needed}' hook")
@@ -145,6 +150,9 @@ class Dispatcher:
             ctx.intent = parse_intent(text)
         if text is not None and len(text) <= 30 and ctx.intent and ctx.intent.intent is Intent.CANCEL:
             return as_list(m.hooks["cancelled"](event, ctx))
+        for predicate, route in m.interrupts if text is not None else ():
+            if predicate(text):
+                return self._call(route, event, ctx)
         if conv is not None and conv.flow in m.flows:
             return self._call(m.flows[conv.flow], event, ctx)
         if text is None:
