@@ -62,11 +62,11 @@ def create_app(config: Config | None = None) -> Flask:
                     " (the simulator stands in)" if standin else "")
 
     services = Services(codec=PostbackCodec(config.SECRET_KEY), upload_dir=config.UPLOAD_DIR)
-    # Signed certificate links: the public address, or this machine when the simulator plays LINE.
+    # Signed certificate links on the public_base_url setting; this machine when the simulator plays LINE.
     from bot.documents import links
 
-    public = config.PUBLIC_URL or (f"http://127.0.0.1:{config.PORT}" if standin is not None else "")
-    services.document_url = links.url_builder(config.SECRET_KEY, public)
+    fallback = f"http://127.0.0.1:{config.PORT}" if standin is not None else ""
+    services.document_url = links.url_builder(config.SECRET_KEY, fallback)
     if gateway is not None:
         services.fetch_content = lambda message_id, max_bytes: gateway.get_content(message_id, max_bytes=max_bytes)
     # A person's rich menu follows their link and roles; it is linked after the change commits.

@@ -34,8 +34,6 @@ class Config:
     # so a production server that lost its credentials never offers the simulator.
     SIMULATOR: bool | None = None
     UPLOAD_DIR: str = str(DEFAULT_INSTANCE / "uploads")
-    # The app's public address (https://bot.example.go.th): signed links to certificates start with it.
-    PUBLIC_URL: str = ""
     LINE_TIMEOUT: float = 10.0
     LINE_RETRIES: int = 3
     LINE_RETRY_DELAY: float = 0.5
@@ -83,7 +81,6 @@ class Config:
             PORT=int(env.get("PORT") or 8000),
             SIMULATOR=_flag(env.get("SIMULATOR")),
             UPLOAD_DIR=env.get("UPLOAD_DIR") or str(DEFAULT_INSTANCE / "uploads"),
-            PUBLIC_URL=env.get("PUBLIC_URL", ""),
         )
 
     def with_(self, **changes: object) -> Config:

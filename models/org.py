@@ -36,6 +36,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "extra_holidays": [],  # ISO dates the organisation closes on beyond the national ones
     # The bot's basic id ("@123abcde"): check-in QR codes open its chat (line.me/R/oaMessage/...).
     "line_bot_basic_id": "",
+    # The app's public https address (e.g. "https://bot.example.go.th"): LINE fetches images and
+    # opens links there (certificate links start with it).
+    "public_base_url": "",
     # Rated 1-5 by every attendee after a course (models.attendance.evaluation).
     "evaluation_questions": ["เนื้อหาการอบรม", "วิทยากร", "สถานที่และการจัดการ", "ประโยชน์ต่อการปฏิบัติงาน"],
 }

@@ -177,7 +177,7 @@ def _registration(db: Session, course_id: int, registration_id: int) -> Registra
 def _hand_over(db: Session, cert: Certificate) -> bool:
     """Send the new certificate to its owner in the chat; False when they cannot receive it."""
     urls = state().services.document_url
-    return push_to(db, cert.registration.staff, certificate_ready(cert, urls),
+    return push_to(db, cert.registration.staff, certificate_ready(cert, urls, get_settings(session=db)),
                    dedup_key=f"certificate:{cert.id}:{cert.stored_name}")
 
 

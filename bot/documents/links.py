@@ -31,12 +31,12 @@ def _serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=SALT)
 
 
-def url_builder(secret_key: str, base_url: str) -> Callable[[str, int], str | None]:
-    """Return (kind, id) -> the signed link; None for every call when the app has no public address."""
-    base = base_url.rstrip("/")
+def url_builder(secret_key: str, fallback_base: str = "") -> Callable[[str, int, str], str | None]:
+    """Return (kind, id, public_base_url) -> the signed link; None when there is no address to link to."""
     signer = _serializer(secret_key)
 
-    def build(kind: str, record_id: int) -> str | None:
+    def build(kind: str, record_id: int, base_url: str) -> str | None:
+        base = (base_url or fallback_base).strip().rstrip("/")
         if not base or kind not in KINDS:
             return None
         return f"{base}/documents/{signer.dumps([kind, int(record_id)])}"

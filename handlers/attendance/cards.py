@@ -1,7 +1,7 @@
 """The feature's messages; built from a codec (not a Ctx), so the clock's jobs use them too."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from handlers.attendance.text import T
@@ -15,7 +15,12 @@ from thai.dates import format_date_range
 
 
 LINK_DAYS = 7  # how long a certificate link works (bot.documents.links says the same)
-UrlBuilder = Callable[[str, int], str | None]
+UrlBuilder = Callable[[str, int, str], str | None]
+
+
+def certificate_link(urls: UrlBuilder | None, settings: Mapping[str, Any], certificate: Certificate) -> str | None:
+    """Return the signed link to a certificate on the public_base_url setting, or None."""
+    return urls("certificate", certificate.id, str(settings.get("public_base_url") or "")) if urls else None
 
 
 def cancel_action(codec: PostbackCodec) -> dict[str, Any]:
@@ -97,11 +102,12 @@ def certificate_image(certificate: Certificate, url: str) -> Message | None:
     return {"type": "image", "originalContentUrl": url, "previewImageUrl": url}
 
 
-def certificates_message(certificates: list[Certificate], urls: UrlBuilder | None) -> list[Message]:
+def certificates_message(certificates: list[Certificate], urls: UrlBuilder | None,
+                         settings: Mapping[str, Any]) -> list[Message]:
     """Return a person's certificates as link cards (a plain text where no link can be made)."""
     cards, plain, images = [], [], []
     for cert in certificates[:12]:
-        url = urls("certificate", cert.id) if urls else None
+        url = certificate_link(urls, settings, cert)
         if url:
             cards.append(certificate_bubble(cert, url))
             image = certificate_image(cert, url)
@@ -117,10 +123,11 @@ def certificates_message(certificates: list[Certificate], urls: UrlBuilder | Non
     return (messages + images + plain)[:5]
 
 
-def certificate_ready(certificate: Certificate, urls: UrlBuilder | None) -> list[Message]:
+def certificate_ready(certificate: Certificate, urls: UrlBuilder | None,
+                      settings: Mapping[str, Any]) -> list[Message]:
     """Return the message that hands a new certificate to its owner."""
     course = certificate.registration.course
-    url = urls("certificate", certificate.id) if urls else None
+    url = certificate_link(urls, settings, certificate)
     if not url:
         return [text(T.CERT_NO_LINK.format(course=course.title))]
     image = certificate_image(certificate, url)

@@ -21,4 +21,4 @@ def my_certificates(event: Any, ctx: Ctx) -> list[Message]:
     found = certificates_of(session=ctx.session, staff_id=ctx.staff.id)
     if not found:
         return [text(T.CERT_NONE)]
-    return cards.certificates_message(found, ctx.services.document_url)
+    return cards.certificates_message(found, ctx.services.document_url, ctx.settings)

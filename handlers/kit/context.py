@@ -33,9 +33,9 @@ class Services:
     fetch_content: Callable[[str, int], tuple[bytes, str]] | None = None
     # Called after a person's roles or link change, to give them the right rich menu.
     on_menu_change: Callable[[Session, Staff], None] | None = None
-    # (kind, record id) -> a signed, expiring https link to a document the app serves (a
-    # certificate); None when the app has no public address. Features never import bot for it.
-    document_url: Callable[[str, int], str | None] | None = None
+    # (kind, record id, the public_base_url setting) -> a signed, expiring link to a document the
+    # app serves (a certificate); None when there is no address. Features never import bot for it.
+    document_url: Callable[[str, int, str], str | None] | None = None
 
 
 @dataclass

@@ -2,37 +2,26 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
-from bot import create_app
-from bot.config import test_config
 from bot.documents.links import SALT
 from models.attendance import store_certificate
 from models.base import utcnow
+from models.org import set_setting
 from tests.support import factories as f
 from tests.support.chat import Chat, actions, texts
 
 PDF = b"%PDF-1.4\n% a certificate\n%%EOF\n"
 
 
-@pytest.fixture
-def app(database_url: str, fake_line, tmp_path: Path):
-    """The app with a public address, so certificate links can be made."""
-    from tests.conftest import _wipe
-
-    fake_line.standin.reset()
-    config = test_config(database_url, tmp_path, LINE_API_BASE_URL=fake_line.url, LINE_DATA_API_BASE_URL=fake_line.url,
-                         PUBLIC_URL="https://bot.example.go.th")
-    application = create_app(config)
-    yield application
-    state = application.extensions["bot"]
-    _wipe(state.db)
-    state.gateway.close()
-    state.db.dispose()
+@pytest.fixture(autouse=True)
+def public_address(tx) -> None:
+    """The app's public address, so certificate links can be made."""
+    with tx() as s:
+        set_setting(session=s, key="public_base_url", value="https://bot.example.go.th")
 
 
 def _certified(tx, bot, user: str = "Ualice") -> int:
@@ -97,3 +86,12 @@ def test_an_image_certificate_also_shows_as_an_image(chat: Chat, tx, bot, client
     assert image["originalContentUrl"].startswith("https://bot.example.go.th/documents/")
     served = client.get(_path(image["originalContentUrl"]))
     assert served.mimetype == "image/png" and served.data == png
+
+
+def test_without_a_public_address_the_person_is_told_where_to_get_it(chat: Chat, tx, bot) -> None:
+    _certified(tx, bot)
+    with tx() as s:
+        set_setting(session=s, key="public_base_url", value="")
+    reply = chat.say("Ualice", "ขอเกียรติบัตร")
+    assert "ขอรับจากเจ้าหน้าที่การเจ้าหน้าที่" in texts(reply)
+    assert not [a for a in actions(reply) if a["type"] == "uri"]
