@@ -1,8 +1,8 @@
 """Routers: each chat feature declares its handlers on one; the dispatcher merges them.
 
 A handler is a plain function (event, ctx) -> messages. The dispatcher decides who gets an
-event: the global ยกเลิก, then the flow the user is in, then text matchers (link codes), then
-the intent of the text; postbacks by their typed action; other events by their type.
+event: the global ยกเลิก, then text matchers that interrupt any flow (a check-in; the flow stays),
+then the flow the user is in, then text matchers (link codes), then the intent of the text; postbacks by their typed action; other events by their type.
 """
 from __future__ import annotations
 
