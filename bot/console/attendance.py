@@ -116,7 +116,7 @@ def qr(course_id: int, day_text: str) -> str:
         day = _day(c, day_text)
         code = checkin_code(session=db, course=c, day=day, now=utcnow()).code
         link = checkin_link(str(get_settings(session=db).get("line_bot_basic_id") or ""), code)
-        svg = segno.make(link, error="m").svg_inline(scale=8) if link else None
+        svg = segno.make(link, error="m").svg_inline(scale=8, omitsize=True, light="#fff") if link else None
         return render_template("console/attendance_qr.html", course=c, day=day, code=code, link=link, svg=svg,
                                text=checkin_text(code), warn=None if link else T.NO_BASIC_ID)
 

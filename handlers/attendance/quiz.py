@@ -5,7 +5,7 @@ from typing import Any
 
 from linebot.v3.webhooks import TextMessageContent
 
-from handlers.attendance import cards
+from handlers.attendance import cards, evaluation
 from handlers.attendance.base import router
 from handlers.attendance.text import T
 from handlers.kit.context import Ctx
@@ -78,8 +78,6 @@ def _finish(ctx: Ctx, reg: Registration, phase: str) -> list[Message]:
     messages = [text(T.QUIZ_DONE.format(phase=T.PHASE[phase], correct=result.correct, total=result.total))]
     if phase == QuizPhase.POST:
         # After the test comes the evaluation, when it was sent and is not finished.
-        from handlers.attendance import evaluation
-
         response = response_of(session=ctx.session, registration_id=reg.id)
         if response is not None and response.completed_at is None:
             messages += evaluation.ask_next(ctx, response)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -93,8 +93,6 @@ def attendance_record(*, session: Session, registration_id: int) -> AttendanceRe
 
 def course_days(course: Course) -> list[date]:
     """Return every day of a course, first to last."""
-    from datetime import timedelta
-
     span = (course.end_date - course.start_date).days
     return [course.start_date + timedelta(days=i) for i in range(max(0, span) + 1)]
 
