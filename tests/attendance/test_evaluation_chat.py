@@ -135,3 +135,19 @@ def test_finished_evaluation_gets_no_reminder(chat: Chat, tx, bot) -> None:
     mark = chat.mark()
     run_job(bot, today_bangkok() + timedelta(days=10))
     assert chat.inbox("Ualice", after=mark) == []
+
+
+def test_racing_and_redelivered_rating_taps_rate_once(chat: Chat, tx, bot, app, fake_line) -> None:
+    from tests.support import events as ev
+    from tests.support.chat import race
+
+    ended_course(tx, questions=["วิทยากร", "สถานที่"])
+    before = chat.mark()
+    run_job(bot, today_bangkok())
+    data = button(chat.inbox("Ualice", after=before), "3")["data"]
+    assert race(app, bot, fake_line, [("Ualice", data), ("Ualice", data)]) == [200, 200]
+    event = ev.postback_event("Ualice", data, chat.standin.issue_reply_token("Ualice"))
+    chat.post(event)
+    chat.post(event)
+    with tx() as s:
+        assert s.scalar(select(func.count()).select_from(EvaluationRating)) == 1
