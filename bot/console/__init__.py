@@ -26,6 +26,7 @@ AREAS: tuple[str, ...] = (
     "home",
     "staff",
     "linkcodes",
+    "uploads",
     "settings",
 )
 # Endpoints open without a session (the login page and what it needs to look right).
@@ -131,6 +132,13 @@ def not_found(_exc: HTTPException) -> tuple[str, int]:
     """Say a record is not there, in Thai."""
     return render_template("console/error.html", code=404, title="ไม่พบข้อมูล",
                            message="ไม่พบข้อมูลที่ต้องการ อาจถูกลบหรือพิมพ์ที่อยู่ผิดค่ะ"), 404
+
+
+@bp.errorhandler(413)
+def too_large(_exc: HTTPException) -> tuple[str, int]:
+    """Refuse an upload over the size limit, in Thai."""
+    return render_template("console/error.html", code=413, title="ไฟล์ใหญ่เกินไป",
+                           message="ไฟล์ใหญ่เกินไป (ไม่เกิน 16 MB) กรุณาแบ่งเป็นหลายไฟล์ค่ะ"), 413
 
 
 @bp.get("/font/<weight>.ttf")
