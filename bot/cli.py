@@ -81,6 +81,10 @@ def register(app: Flask) -> None:
     from bot.richmenu import richmenu_sync_command  # richmenu-sync
 
     add(app, richmenu_sync_command)
+    from bot.privacy_commands import COMMANDS as privacy_commands  # export-staff-data, erase-staff, purge-expired
+
+    for cmd in privacy_commands:
+        add(app, cmd)
 
 
 def add(app: Flask, cmd: click.Command) -> None:
