@@ -12,9 +12,10 @@ def routers() -> list[Router]:
     from handlers import help, linking, reports
     from handlers import approvals, courses, requests
     from handlers import notifications
+    from handlers import privacy
 
     return [linking.router, help.router, reports.router, courses.router, approvals.router, requests.router,
-            notifications.router]
+            notifications.router, privacy.router]
 
 
 def build_dispatcher() -> Dispatcher:

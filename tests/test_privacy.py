@@ -156,3 +156,15 @@ def test_people_who_left_long_ago_are_erased_by_retention(tx) -> None:
     with tx() as s:
         assert s.get(Staff, gone_id).first_name == ERASED_NAME
         assert s.get(Staff, stays_id).first_name != ERASED_NAME
+
+
+def test_ข้อมูลของฉัน_shows_what_is_kept_and_where_it_goes(chat: Chat, person) -> None:
+    chat.say(person["line"], "ยกเลิก")  # the fixture left a report half-written
+    reply = texts(chat.say(person["line"], "ขอดูข้อมูลของฉันหน่อยค่ะ"))
+    assert "พิมพ์ชนก ใจงาม" in reply and "รหัสบุคลากร E555" in reply
+    assert "คำขออบรม 1 รายการ" in reply and "ไฟล์แนบ 1 ไฟล์" in reply
+    assert "ผ่าน LINE" in reply and "5 ปี" in reply and "ขอให้ลบข้อมูล" in reply
+
+
+def test_ข้อมูลของฉัน_from_a_stranger_asks_to_link_first(chat: Chat) -> None:
+    assert "ยังไม่ได้ผูก" in texts(chat.say("Ustranger-data", "ข้อมูลของฉัน"))
