@@ -1,8 +1,8 @@
 """The webhook's edge: what a signed body must look like before anything reads or stores it.
 
 LINE's own limits (webhookEventId a ULID, reply tokens well under 255 characters, user ids of 33,
-text of 5,000 characters, postback data of 300) are far inside what our columns hold, so anything
-beyond them did not come from LINE and is refused here: the body with 413/400, a single event by
+a typed message of 10,000 characters) are inside what our columns hold, so anything beyond them
+did not come from LINE and is refused here: the body with 413/400, a single event by
 being skipped. Nothing refused here reaches the database, so no driver error (a NUL or a lone
 surrogate PostgreSQL cannot store, an id longer than its column) can turn into a traceback.
 Warnings name the field and the rule broken, never the value: values may be personal data.
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024  # LINE's webhooks are a few kilobytes; 1 MB is generous
 MAX_DEPTH = 12  # deepest a LINE event nests (event > message > emojis > item) is 4-5
 MAX_EVENTS = 100
-MAX_STRING = 5000  # LINE's text message limit; nothing in an event is longer
+MAX_STRING = 10_000  # the LINE app's limit on one typed message; nothing in an event is longer
 
 # Field path -> longest value LINE sends (or our column holds, whichever is smaller).
 LIMITS: dict[tuple[str, ...], int] = {
@@ -33,7 +33,8 @@ LIMITS: dict[tuple[str, ...], int] = {
     ("message", "id"): 64,
     ("message", "type"): 40,
     ("message", "text"): MAX_STRING,
-    ("postback", "data"): 300,
+    # Postback data over 300 characters is forged too, but the codec refuses it with the
+    # bad-button answer, which tells a person on an old client more than silence would.
 }
 
 

@@ -22,6 +22,7 @@ from bot.state import BotState
 from models.base import Base
 from tests.support.chat import Chat
 from tests.support.fake_line import FakeLineServer
+from tests.support.logscan import scan_logs  # noqa: F401 - autouse: every log line is scanned (PDPA)
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_URL = os.environ.get("TEST_POSTGRES_URL", f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/test")

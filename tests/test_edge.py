@@ -101,7 +101,7 @@ def test_out_of_range_ids_are_refused_at_the_edge(chat: Chat, bot, field, value,
 @pytest.mark.parametrize("mutate", [
     lambda e: e["source"].update(userId="U" + "f" * 64),
     lambda e: e["source"].update(userId="U1\x00"),
-    lambda e: e["message"].update(text="ข" * 5001),
+    lambda e: e["message"].update(text="ข" * (edge.MAX_STRING + 1)),
     lambda e: e["message"].update(text="ข้อความ\x00ลับ"),
     lambda e: e["message"].update(text="ข้อความ\udfffลับ"),
     lambda e: e["message"].update(emojis=[[[[[[[[[[[[["deep"]]]]]]]]]]]]]),

@@ -90,7 +90,8 @@ def escaped(payload: Any) -> bytes:
 
 @FUZZ
 @given(body=st.binary(max_size=300) | json_values.map(escaped),
-       signature=st.none() | st.text(max_size=60) | st.just("x" * 44),
+       # Any header value an HTTP client can send (the test client refuses line breaks, as HTTP does).
+       signature=st.none() | st.text(st.characters(exclude_characters="\r\n"), max_size=60) | st.just("x" * 44),
        content_type=st.sampled_from(["application/json", "text/plain", "", "application/json; charset=latin-1"]))
 def test_forged_bodies_change_nothing(chat: Chat, bot, logs, body: bytes, signature: str | None,
                                       content_type: str) -> None:
