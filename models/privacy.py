@@ -152,7 +152,7 @@ class ErasureResult:
 
 
 def erase_staff(*, session: Session, staff: Staff, actor_id: int | None = None, via: str = "cli",
-                now: datetime | None = None) -> ErasureResult:
+                now: datetime | None = None, admin_id: int | None = None) -> ErasureResult:
     """Erase a person: identity, LINE id, free texts, files, chat state; keep anonymous counts."""
     now = now or utcnow()
     if is_erased(session=session, staff_id=staff.id):
@@ -187,7 +187,7 @@ def erase_staff(*, session: Session, staff: Staff, actor_id: int | None = None, 
     staff.roles, staff.active, staff.reachable, staff.announcements = [], False, False, False
     session.add(Erasure(staff_id=staff.id, erased_at=now, actor_id=actor_id, via=via))
     audit(session=session, action="staff.erased", subject_type="staff", subject_id=staff.id, actor_id=actor_id,
-          via=via, **result.counts)
+          admin_id=admin_id, via=via, **result.counts)
     session.flush()
     return result
 

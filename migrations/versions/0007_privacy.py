@@ -1,7 +1,7 @@
 """privacy: the erasures table (who was erased, when, by whom)
 
 Revision ID: 0007_privacy
-Revises: 0001
+Revises: 0002_console
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "0007_privacy"
-down_revision = "0001"
+down_revision = "0002_console"
 branch_labels = None
 depends_on = None
 
