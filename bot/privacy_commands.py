@@ -11,7 +11,7 @@ import click
 from bot.state import state
 from models.audit import audit
 from models.org import get_settings
-from models.privacy import PrivacyError, describe, erase_staff, export_staff_data, find_staff, remove_files
+from models.privacy import PrivacyError, describe, empty_trash, erase_staff, export_staff_data, find_staff
 from models.retention import purge_expired
 
 
@@ -70,7 +70,8 @@ def erase_staff_command(employee_id: str, yes: bool) -> None:
             click.echo(T.NOT_ERASED)
             return
         result = erase_staff(session=session, staff=person, via="cli")
-    remove_files(s.config.UPLOAD_DIR, result.files)
+    with s.db.transaction() as session:
+        empty_trash(session=session, upload_dir=s.config.UPLOAD_DIR)
     click.echo(T.ERASED.format(employee_id=employee_id.strip(), registrations=result.counts.get("registrations", 0),
                                files=result.counts.get("files", 0), messages=result.counts.get("messages", 0)))
 
@@ -83,7 +84,8 @@ def purge_expired_command() -> None:
     s = state()
     with s.db.transaction() as session:
         result = purge_expired(session=session, now=utcnow(), settings=get_settings(session=session))
-    removed = remove_files(s.config.UPLOAD_DIR, result.files)
+    with s.db.transaction() as session:
+        removed = empty_trash(session=session, upload_dir=s.config.UPLOAD_DIR)
     c = result.counts
     bookkeeping = sum(c.get(k, 0) for k in ("processed_events", "link_attempts", "link_codes", "conversations",
                                             "outbox"))

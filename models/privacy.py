@@ -40,6 +40,34 @@ class Erasure(Base):
     via: Mapped[str] = mapped_column(String(20), default="cli")  # cli, console
 
 
+class UploadTrash(Base):
+    """An upload whose record is gone, to delete from UPLOAD_DIR by whoever knows that folder.
+
+    Written in the transaction that removed the record, so a rollback keeps the file and a crash
+    after commit leaves the name here for the next run (the CLI, the console, the clock).
+    """
+
+    __tablename__ = "upload_trash"
+
+    stored_name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def trash(*, session: Session, names: list[str]) -> None:
+    """Queue uploads for deletion once this transaction commits."""
+    known = set(session.scalars(select(UploadTrash.stored_name).where(UploadTrash.stored_name.in_(names))))
+    session.add_all(UploadTrash(stored_name=n) for n in dict.fromkeys(names) if n not in known)
+
+
+def empty_trash(*, session: Session, upload_dir: str) -> int:
+    """Delete the queued uploads from upload_dir and forget them; return how many files were there."""
+    rows = list(session.scalars(select(UploadTrash)))
+    removed = remove_files(upload_dir, [row.stored_name for row in rows])
+    for row in rows:
+        session.delete(row)
+    return removed
+
+
 class PrivacyError(Exception):
     """A request that cannot be carried out; str() is one Thai sentence."""
 
@@ -144,7 +172,7 @@ def _waiting(session: Session, line_id: str | None) -> int:
 
 @dataclass
 class ErasureResult:
-    """What an erasure removed; `files` are to be deleted once the transaction has committed."""
+    """What an erasure removed; `files` went to the upload trash (empty_trash deletes them)."""
 
     staff_id: int
     counts: dict[str, int] = field(default_factory=dict)
@@ -162,6 +190,7 @@ def erase_staff(*, session: Session, staff: Staff, actor_id: int | None = None, 
     reg_ids = list(session.scalars(select(Registration.id).where(Registration.staff_id == staff.id)))
     attachments = list(session.scalars(select(ReportAttachment).where(ReportAttachment.registration_id.in_(reg_ids))))
     result.files = [a.stored_name for a in attachments]
+    trash(session=session, names=result.files)
     result.counts["files"] = len(attachments)
     for row in attachments:
         session.delete(row)
@@ -215,7 +244,7 @@ def _forget_messages(session: Session, line_id: str) -> int:
 
 
 def remove_files(upload_dir: str, names: list[str]) -> int:
-    """Delete stored uploads by name (after commit); return how many were there."""
+    """Delete stored uploads by name; return how many were there."""
     removed = 0
     for name in names:
         if os.path.basename(name) != name:

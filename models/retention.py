@@ -25,7 +25,7 @@ from models.events import ProcessedEvent
 from models.linking import LinkAttempt, LinkCode
 from models.org import Staff
 from models.outbox import FAILED, SENT, OutboxMessage
-from models.privacy import Erasure, erase_staff
+from models.privacy import Erasure, erase_staff, trash
 from models.registration import Registration, RegStatus
 from models.report import ReportAttachment
 from thai.dates import today_bangkok
@@ -42,7 +42,7 @@ BOOKKEEPING = {
 
 @dataclass
 class PurgeResult:
-    """Rows removed per kind; `files` are uploads to delete once the transaction has committed."""
+    """Rows removed per kind; `files` went to the upload trash (models.privacy.empty_trash)."""
 
     counts: dict[str, int] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
@@ -76,6 +76,8 @@ def purge_expired(*, session: Session, now: datetime, settings: dict[str, Any]) 
     reg_ids = list(session.scalars(old))
     result.files = list(session.scalars(select(ReportAttachment.stored_name)
                                         .where(ReportAttachment.registration_id.in_(reg_ids)))) if reg_ids else []
+    trash(session=session, names=result.files)
+    result.counts["files"] = len(result.files)
     result.counts["registrations"] = delete_with_dependents(session, Registration.__table__, reg_ids)
     result.counts["audit"] = _count(session, delete(AuditLog).where(AuditLog.at < _instant(keep_from)))
     result.counts["people"] = _erase_leavers(session, now, keep_from)

@@ -168,3 +168,21 @@ def test_ข้อมูลของฉัน_shows_what_is_kept_and_where_it_go
 
 def test_ข้อมูลของฉัน_from_a_stranger_asks_to_link_first(chat: Chat) -> None:
     assert "ยังไม่ได้ผูก" in texts(chat.say("Ustranger-data", "ข้อมูลของฉัน"))
+
+
+def test_files_go_only_after_commit_and_a_crash_leaves_them_queued(bot, tx, person) -> None:
+    from models.privacy import UploadTrash, empty_trash, erase_staff
+
+    with pytest.raises(RuntimeError), tx() as s:
+        erase_staff(session=s, staff=s.get(Staff, person["id"]))
+        raise RuntimeError("crash before commit")
+    assert person["file"].exists()
+    with tx() as s:
+        assert s.get(Staff, person["id"]).employee_id == "E555"
+        erase_staff(session=s, staff=s.get(Staff, person["id"]))
+    assert person["file"].exists()  # committed, not yet swept: the name waits in the trash
+    with tx() as s:
+        assert empty_trash(session=s, upload_dir=bot.config.UPLOAD_DIR) == 1
+    assert not person["file"].exists()
+    with tx() as s:
+        assert s.scalar(select(func.count()).select_from(UploadTrash)) == 0

@@ -15,7 +15,7 @@ from bot.console.auth import actor, hr_required
 from bot.state import state
 from models.audit import audit
 from models.org import Staff, get_settings
-from models.privacy import (PrivacyError, describe, erase_staff, export_staff_data, is_erased, remove_files,
+from models.privacy import (PrivacyError, describe, empty_trash, erase_staff, export_staff_data, is_erased,
                             where_it_goes)
 from models.retention import retention_years
 
@@ -97,6 +97,7 @@ def erase(staff_id: int) -> str | Response:
                                  actor_id=who["actor_id"], admin_id=who["admin_id"])
     except PrivacyError:
         abort(404)
-    remove_files(state().config.UPLOAD_DIR, result.files)
+    with state().db.transaction() as db:
+        empty_trash(session=db, upload_dir=state().config.UPLOAD_DIR)
     flash(T.ERASED.format(employee_id=person.employee_id, files=result.counts.get("files", 0)), "ok")
     return redirect(url_for("console.privacy.index"))

@@ -1,4 +1,4 @@
-"""privacy: the erasures table (who was erased, when, by whom)
+"""privacy: erasures (who was erased, when, by whom) and the upload trash
 
 Revision ID: 0007_privacy
 Revises: 0002_console
@@ -31,5 +31,14 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "upload_trash",
+        sa.Column("stored_name", sa.String(length=80), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("stored_name", name=op.f("pk_upload_trash")),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("upload_trash")
     op.drop_table("erasures")
