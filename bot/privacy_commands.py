@@ -69,7 +69,11 @@ def erase_staff_command(employee_id: str, yes: bool) -> None:
         if not yes and not click.confirm(T.CONFIRM.format(name=person.name, employee_id=person.employee_id)):
             click.echo(T.NOT_ERASED)
             return
-        result = erase_staff(session=session, staff=person, via="cli")
+        try:
+            result = erase_staff(session=session, staff=person, via="cli")
+        except PrivacyError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
     with s.db.transaction() as session:
         empty_trash(session=session, upload_dir=s.config.UPLOAD_DIR)
     click.echo(T.ERASED.format(employee_id=employee_id.strip(), registrations=result.counts.get("registrations", 0),

@@ -182,9 +182,16 @@ class ErasureResult:
 def erase_staff(*, session: Session, staff: Staff, actor_id: int | None = None, via: str = "cli",
                 now: datetime | None = None, admin_id: int | None = None) -> ErasureResult:
     """Erase a person: identity, LINE id, free texts, files, chat state; keep anonymous counts."""
+    from models.staff import deactivate_staff, decisions_waiting_on
+
     now = now or utcnow()
     if is_erased(session=session, staff_id=staff.id):
         raise PrivacyError("บุคลากรนี้ถูกลบข้อมูลไปแล้ว")
+    waiting = decisions_waiting_on(session=session, staff=staff)
+    if waiting:
+        raise PrivacyError(T.WAITING.format(n=waiting))
+    # Leaving first: open requests are withdrawn and the approvers holding them are told.
+    deactivate_staff(session=session, staff_id=staff.id, now=now, admin_id=admin_id, actor_id=actor_id)
     result = ErasureResult(staff_id=staff.id)
     line_id = staff.line_user_id
     reg_ids = list(session.scalars(select(Registration.id).where(Registration.staff_id == staff.id)))
@@ -283,6 +290,8 @@ class T:
         "• เก็บไว้ {years} ปีตามระเบียบ แล้วลบอัตโนมัติ",
     )
     RIGHTS = "ขอสำเนาข้อมูลทั้งหมด ขอแก้ไข หรือขอให้ลบข้อมูล ติดต่อ {hr} ได้ค่ะ"
+    WAITING = ("ยังมีคำขอของผู้อื่น {n} รายการรอการพิจารณาจากบุคคลนี้ "
+               "กรุณาพิจารณาแทนหรือตั้งผู้บังคับบัญชาใหม่ก่อนลบข้อมูล ยังไม่ได้ลบข้อมูล")
     YES = "เปิด"
     NO = "ปิด"
 

@@ -25,7 +25,7 @@ from models.events import ProcessedEvent
 from models.linking import LinkAttempt, LinkCode
 from models.org import Staff
 from models.outbox import FAILED, SENT, OutboxMessage
-from models.privacy import Erasure, erase_staff, trash
+from models.privacy import Erasure, PrivacyError, erase_staff, trash
 from models.registration import Registration, RegStatus
 from models.report import ReportAttachment
 from thai.dates import today_bangkok
@@ -104,7 +104,10 @@ def _erase_leavers(session: Session, now: datetime, keep_from: date) -> int:
     ))
     erased = 0
     for person in list(leavers):
-        erase_staff(session=session, staff=person, via="retention", now=now)
+        try:
+            erase_staff(session=session, staff=person, via="retention", now=now)
+        except PrivacyError:
+            continue  # others' requests still wait on them: HR reassigns those first
         erased += 1
     return erased
 

@@ -24,6 +24,7 @@ from models.report import Report, ReportAttachment
 from models.retention import purge_expired
 from tests.support import factories as f
 from tests.support.chat import Chat, texts
+from thai.dates import today_bangkok
 
 
 def _report(s: Any, reg: Registration, upload_dir: Path, name: str) -> Path:
@@ -186,3 +187,35 @@ def test_files_go_only_after_commit_and_a_crash_leaves_them_queued(bot, tx, pers
     assert not person["file"].exists()
     with tx() as s:
         assert s.scalar(select(func.count()).select_from(UploadTrash)) == 0
+
+
+def test_erasing_an_approver_others_wait_on_is_refused(app: Flask, tx, person) -> None:
+    from models.org import DEFAULT_SETTINGS
+    from models.registration import register
+
+    with tx() as s:
+        boss = s.get(Staff, person["boss"])
+        boss.employee_id = "B555"
+        register(session=s, staff=s.get(Staff, person["id"]), course=f.course(s), reason="", today=today_bangkok(),
+                 settings=dict(DEFAULT_SETTINGS))
+    result = app.test_cli_runner().invoke(args=["erase-staff", "B555", "--yes"])
+    assert result.exit_code == 1 and "รอการพิจารณาจากบุคคลนี้" in result.output
+    with tx() as s:
+        assert s.get(Staff, person["boss"]).employee_id == "B555"
+
+
+def test_erasing_a_requester_withdraws_the_open_request_and_tells_the_approver(app: Flask, tx, chat: Chat,
+                                                                              person) -> None:
+    from models.org import DEFAULT_SETTINGS
+    from models.registration import RegStatus, register
+
+    with tx() as s:
+        reg = register(session=s, staff=s.get(Staff, person["id"]), course=f.course(s), reason="",
+                       today=today_bangkok(), settings=dict(DEFAULT_SETTINGS))
+        boss_line = s.get(Staff, person["boss"]).line_user_id
+    mark = chat.mark()
+    assert app.test_cli_runner().invoke(args=["erase-staff", "E555", "--yes"]).exit_code == 0
+    app.test_cli_runner().invoke(args=["send-outbox"])
+    with tx() as s:
+        assert s.get(Registration, reg.id).status == RegStatus.CANCELLED
+    assert chat.inbox(boss_line, after=mark)

@@ -95,8 +95,9 @@ def erase(staff_id: int) -> str | Response:
         with state().db.transaction() as db:
             result = erase_staff(session=db, staff=db.get(Staff, staff_id), via="console",
                                  actor_id=who["actor_id"], admin_id=who["admin_id"])
-    except PrivacyError:
-        abort(404)
+    except PrivacyError as exc:
+        flash(str(exc), "err")
+        return redirect(url_for("console.privacy.show", staff_id=staff_id))
     with state().db.transaction() as db:
         empty_trash(session=db, upload_dir=state().config.UPLOAD_DIR)
     flash(T.ERASED.format(employee_id=person.employee_id, files=result.counts.get("files", 0)), "ok")
