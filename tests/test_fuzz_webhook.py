@@ -177,3 +177,17 @@ def test_the_real_button_still_works_after_the_fuzzing(chat: Chat, bot, pending:
     reply = chat.tap(pending["user"], pending["approve"])
     assert "อนุมัติ" in texts(reply)
     assert snapshot(bot, bookkeeping=False) != before
+
+
+@settings(FUZZ, max_examples=8)
+@given(user=st.sampled_from(["worker", "stranger"]), which=st.sampled_from(["approve", "reject"]))
+def test_a_real_button_tapped_by_someone_else_changes_nothing(chat: Chat, bot, tx, pending: dict[str, Any],
+                                                              user: str, which: str) -> None:
+    from models.registration import Registration
+
+    with tx() as s:
+        worker = s.get(Registration, pending["reg"]).staff.line_user_id
+    who = worker if user == "worker" else "Ufz-stranger"
+    before = snapshot(bot, bookkeeping=False)
+    chat.tap(who, pending[which])
+    assert snapshot(bot, bookkeeping=False) == before
