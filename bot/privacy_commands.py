@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bot.state import state
+from bot.state import BotState, state
 from models.audit import audit
 from models.org import get_settings
 from models.privacy import PrivacyError, describe, empty_trash, erase_staff, export_staff_data, find_staff
@@ -95,6 +95,12 @@ def purge_expired_command() -> None:
                                             "outbox"))
     click.echo(T.PURGED.format(registrations=c["registrations"], files=removed, audit=c["audit"],
                                people=c["people"], bookkeeping=bookkeeping))
+
+
+def sweep_uploads(s: BotState) -> int:
+    """Delete the uploads whose records are gone (queued in upload_trash); return how many."""
+    with s.db.transaction() as session:
+        return empty_trash(session=session, upload_dir=s.config.UPLOAD_DIR)
 
 
 COMMANDS = (export_staff_data_command, erase_staff_command, purge_expired_command)

@@ -219,3 +219,18 @@ def test_erasing_a_requester_withdraws_the_open_request_and_tells_the_approver(a
     with tx() as s:
         assert s.get(Registration, reg.id).status == RegStatus.CANCELLED
     assert chat.inbox(boss_line, after=mark)
+
+
+def test_the_clock_runs_retention_on_working_days_and_sweeps_the_files(app: Flask, bot, tx) -> None:
+    upload_dir = Path(bot.config.UPLOAD_DIR)
+    with tx() as s:
+        _, worker = f.chain(s, 1)
+        old = f.finished_registration(s, worker, ended_days_ago=6 * 366)
+        old_file = _report(s, old, upload_dir, "e" * 32 + ".jpg")
+        old_id = old.id
+    result = app.test_cli_runner().invoke(args=["run-due-jobs", "--at", "2027-01-05T08:30:00+07:00"])
+    assert result.exit_code == 0, result.output
+    assert "privacy-retention" in result.output
+    assert not old_file.exists()
+    with tx() as s:
+        assert s.get(Registration, old_id) is None

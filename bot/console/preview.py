@@ -20,11 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.course import Course
-from models.imports import (
+from bot.sheets import (
     COURSE_COLUMNS,
     STAFF_COLUMNS,
     Column,
-    ImportError_,
+    SheetError,
     ImportSummary,
     import_courses_file,
     import_staff_file,
@@ -147,7 +147,7 @@ def dry_run(*, session_factory: Callable[[], Session], kind: Kind, path: Path) -
     snapshot = _staff_snapshot if staff else _course_snapshot
     try:
         table = read_table(path, columns_of(kind))
-    except ImportError_ as exc:
+    except SheetError as exc:
         return Preview(kind, [], exc.problems, None)
     with session_factory() as session:
         session.begin()
@@ -157,7 +157,7 @@ def dry_run(*, session_factory: Callable[[], Session], kind: Kind, path: Path) -
                 importer = import_staff_file if staff else import_courses_file
                 summary: ImportSummary | None = importer(session=session, path=path)
                 problems: list[str] = []
-            except ImportError_ as exc:
+            except SheetError as exc:
                 summary, problems = None, exc.problems
             after = snapshot(session) if summary is not None else {}
         finally:
