@@ -27,6 +27,9 @@ from tests.support.logscan import scan_logs  # noqa: F401 - autouse: every log l
 # The console's fixtures (hr_console, viewer_console, console_anon), shared by every console test.
 pytest_plugins = ("tests.support.console",)
 
+# The console's fixtures (hr_console, viewer_console, console_anon), shared by every console test.
+pytest_plugins = ("tests.support.console",)
+
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_URL = os.environ.get("TEST_POSTGRES_URL", f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/test")
 

@@ -122,7 +122,7 @@ def test_course_sheet_preview_and_confirm(tx, hr_console: ConsoleClient) -> None
 
 def test_templates_download_and_read_back(tx, hr_console: ConsoleClient, tmp_path) -> None:
     from bot.sheets import read_table
-    from bot.console.preview import columns_of
+    from bot.sheets.preview import columns_of
 
     for kind in ("staff", "courses"):
         with hr_console.get(f"/admin/uploads/{kind}/template.xlsx") as response:
@@ -164,10 +164,30 @@ def test_uploads_are_hr_only_and_need_csrf(tx, viewer_console: ConsoleClient, hr
 
 def test_readme_lists_every_accepted_column() -> None:
     from bot.config import PROJECT_ROOT
-    from bot.console.preview import columns_of
+    from bot.sheets.preview import columns_of
 
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     for kind in ("staff", "courses"):
         for column in columns_of(kind):
             for name in (column.label, *column.aliases):
                 assert name in readme, f"README does not list the {kind} column {name}"
+
+
+def test_an_excel_sheet_goes_through_the_preview(tx, hr_console: ConsoleClient) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["รหัสพนักงาน*", "ชื่อ", "นามสกุล", "ประเภทบุคลากร"])
+    book.active.append([1001.0, "ชุติมา", "แก้วประเสริฐ", "ครู"])
+    out = io.BytesIO()
+    book.save(out)
+    _upload(hr_console, "staff", out.getvalue(), name="บุคลากร.xlsx")
+    page = hr_console.text("/admin/uploads/staff/preview")
+    assert "บุคลากร.xlsx" in page and "เพิ่มใหม่ <b>1</b>" in page and "1001" in page
+    assert "ประเภทบุคลากรใหม่ 1 ประเภท" in page
+
+
+def test_an_oversized_upload_is_refused_in_thai(app, hr_console: ConsoleClient) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 2_000
+    response = _upload(hr_console, "staff", STAFF_CSV * 40)
+    assert response.status_code == 413 and "ไฟล์ใหญ่เกินไป" in response.get_data(as_text=True)

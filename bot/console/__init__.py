@@ -99,7 +99,8 @@ def guard() -> Any:
 @bp.after_request
 def no_store(response: Response) -> Response:
     """Keep personal data out of shared caches and the back button after sign-out."""
-    response.headers.setdefault("Cache-Control", "no-store")
+    if request.endpoint not in ("console.static", "console.font"):
+        response.headers["Cache-Control"] = "no-store"
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")

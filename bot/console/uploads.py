@@ -16,11 +16,11 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, session, url_for
 
 from bot.console.auth import actor, hr_required, login_required
-from bot.console.preview import Kind, Preview, columns_of, dry_run
-from bot.console.sheet_templates import template_csv, template_xlsx
+from bot.sheets import SheetError, import_courses_file, import_staff_file
+from bot.sheets.preview import Kind, Preview, columns_of, dry_run
+from bot.sheets.template import template_csv, template_xlsx
 from bot.state import state
 from models.audit import audit
-from bot.sheets import SheetError, import_courses_file, import_staff_file
 
 log = logging.getLogger(__name__)
 bp = Blueprint("uploads", __name__, url_prefix="/uploads")
