@@ -34,6 +34,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "report_overdue_days": 7,
     "approval_waiting_working_days": 2,
     "extra_holidays": [],  # ISO dates the organisation closes on beyond the national ones
+    "retention_years": 5,  # the SOP keeps training records 5 years; the clock purges older ones
     # The bot's basic id ("@123abcde"): check-in QR codes open its chat (line.me/R/oaMessage/...).
     "line_bot_basic_id": "",
     # The app's public https address (e.g. "https://bot.example.go.th"): LINE fetches images and

@@ -1,7 +1,7 @@
 """attendance: check-in codes and check-ins, attendance records, pre/post tests, evaluations, certificates
 
 Revision ID: 0005_attendance
-Revises: 0002_console (this branch's head after merging console-a; the lead re-chains at merge)
+Revises: 0007_privacy (main's head when day merged it; the lead re-chains)
 Create Date: 2026-12-01 21:25:33.428603
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0005_attendance'
-down_revision = '0002_console'
+down_revision = '0007_privacy'
 branch_labels = None
 depends_on = None
 
