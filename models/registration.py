@@ -5,13 +5,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, func, select, update
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.audit import audit
 from models.base import Base, StrEnumType, utcnow
 from models.course import Course
+from models.delegation import acting_approver, acts_for
 from models.org import DEFAULT_SETTINGS, Staff, hr_officers, supervisor_chain
 from thai.dates import format_date, format_datetime, today_bangkok
 
@@ -41,6 +42,13 @@ class StepDecision(StrEnumType):
     APPROVED = "approved"
     REJECTED = "rejected"
     VOID = "void"  # never reached: rejected or cancelled earlier
+
+
+class Acting(StrEnumType):
+    """Who decided a step when it was not its approver."""
+
+    STAND_IN = "stand_in"  # the approver's stand-in (รักษาราชการแทน), in the chat
+    HR = "hr"  # an HR officer in the console, on behalf of an approver who could not be reached
 
 
 class Registration(Base):
@@ -86,9 +94,13 @@ class ApprovalStep(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     reached_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
+    # Set when someone other than the approver decided: how (Acting) and, for a stand-in, who.
+    acting: Mapped[str | None] = mapped_column(String(16))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
 
     registration: Mapped[Registration] = relationship(back_populates="steps")
-    approver: Mapped[Staff] = relationship(lazy="joined")
+    approver: Mapped[Staff] = relationship(foreign_keys=[approver_id], lazy="joined")
+    decided_by: Mapped[Staff | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")
 
 
 # --- domain operations ---------------------------------------------------------------------------
@@ -198,6 +210,8 @@ class Decision:
     step: ApprovalStep
     approved: bool
     next_step: ApprovalStep | None  # set when the request climbs to the next approver
+    acting: str | None = None  # Acting.STAND_IN or Acting.HR when the approver did not decide themselves
+    decided_by: Staff | None = None  # the stand-in who decided (None for the approver and for HR)
 
     @property
     def final(self) -> bool:
@@ -421,22 +435,33 @@ def explain(reg: Registration, step: ApprovalStep | None = None) -> str:
     return T.NOT_YET.format(status=status_text(reg))
 
 
-def check_decidable(
-    *, session: Session, registration_id: int, step: int, approver: Staff, today: date
-) -> tuple[Registration, ApprovalStep]:
-    """Return the request and the step this approver may decide now, or raise DecisionRefused."""
-    reg = _fresh(session, registration_id)
+def _decidable_step(reg: Registration | None, step: int, today: date) -> tuple[Registration, ApprovalStep]:
+    """Return the request and its step if the step waits for a decision today, or raise DecisionRefused."""
     if reg is None:
         raise DecisionRefused(T.NOT_FOUND)
     target = next((s for s in reg.steps if s.step == step), None)
-    # Someone who is not this step's approver learns nothing about the request.
-    if target is None or target.approver_id != approver.id:
-        raise DecisionRefused(T.NOT_YOURS)
+    if target is None:
+        raise DecisionRefused(T.NOT_FOUND)
     if reg.status != RegStatus.PENDING or reg.current_step != step or target.decision != StepDecision.WAITING:
         raise DecisionRefused(explain(reg, target))
     if today >= reg.course.start_date:
         raise DecisionRefused(T.STARTED.format(date=format_date(reg.course.start_date)))
     return reg, target
+
+
+def check_decidable(
+    *, session: Session, registration_id: int, step: int, approver: Staff, today: date
+) -> tuple[Registration, ApprovalStep]:
+    """Return the request and the step this person may decide now (its approver, or their stand-in
+    today), or raise DecisionRefused."""
+    reg = _fresh(session, registration_id)
+    if reg is None:
+        raise DecisionRefused(T.NOT_FOUND)
+    target = next((s for s in reg.steps if s.step == step), None)
+    # Someone who neither approves this step nor stands in for its approver learns nothing about it.
+    if target is None or not acts_for(session=session, person=approver, approver_id=target.approver_id, on=today):
+        raise DecisionRefused(T.NOT_YOURS)
+    return _decidable_step(reg, step, today)
 
 
 def decide(
@@ -451,11 +476,48 @@ def decide(
     settings: dict[str, Any] | None = None,
     today: date | None = None,
 ) -> Decision:
-    """Record one approver's decision on their step; raise DecisionRefused if the tap is stale."""
+    """Record one approver's (or their stand-in's) decision on their step; raise DecisionRefused if stale."""
     today = today or today_bangkok(now)
-    settings = settings or {}
     reg, target = check_decidable(session=session, registration_id=registration_id, step=step,
                                   approver=approver, today=today)
+    standing_in = approver.id != target.approver_id
+    return _record(session, reg, target, approve=approve, reason=reason, now=now, settings=settings or {},
+                   acting=Acting.STAND_IN if standing_in else None,
+                   decided_by=approver if standing_in else None, actor_id=approver.id, detail={})
+
+
+def decide_on_behalf(
+    *,
+    session: Session,
+    registration_id: int,
+    step: int,
+    approve: bool,
+    reason: str | None,
+    now: datetime,
+    by: str,
+    by_staff_id: int | None = None,
+    settings: dict[str, Any] | None = None,
+    today: date | None = None,
+) -> Decision:
+    """Record HR's decision on a waiting step for an approver who cannot be reached (audited as such).
+
+    `by` names the console user; the same conditional updates as the approver's tap apply, so a
+    double submit (or the approver tapping at the same moment) changes the request once.
+    """
+    today = today or today_bangkok(now)
+    reg, target = _decidable_step(_fresh(session, registration_id), step, today)
+    return _record(session, reg, target, approve=approve, reason=reason, now=now, settings=settings or {},
+                   acting=Acting.HR, decided_by=None, actor_id=by_staff_id,
+                   detail={"on_behalf_of": target.approver_id, "by": by})
+
+
+def _record(
+    session: Session, reg: Registration, target: ApprovalStep, *, approve: bool, reason: str | None,
+    now: datetime, settings: dict[str, Any], acting: Acting | None, decided_by: Staff | None,
+    actor_id: int | None, detail: dict[str, Any],
+) -> Decision:
+    """Apply a decision with conditional updates (the winner goes on); raise DecisionRefused if it lost."""
+    step = target.step
     reason = (reason or "").strip()[:REASON_MAX] or None
     last = step >= reg.approval_levels
     values: dict[str, Any]
@@ -476,15 +538,15 @@ def decide(
     ).rowcount == 1
     if not won:
         # Another tap (or the requester's cancellation) got there first; say what it did.
-        fresh = _fresh(session, registration_id)
+        fresh = _fresh(session, reg.id)
         assert fresh is not None
-        target = next(s for s in fresh.steps if s.step == step)
-        raise DecisionRefused(explain(fresh, target))
+        raise DecisionRefused(explain(fresh, next(s for s in fresh.steps if s.step == step)))
     decided = session.execute(
         update(ApprovalStep)
         .where(ApprovalStep.id == target.id, ApprovalStep.decision == StepDecision.WAITING)
         .values(decision=StepDecision.APPROVED if approve else StepDecision.REJECTED,
-                reason=reason, decided_at=now)
+                reason=reason, decided_at=now, acting=acting,
+                decided_by_id=decided_by.id if decided_by is not None else None)
         .execution_options(synchronize_session=False)
     ).rowcount
     if decided != 1:  # the registration row guards the step, so this is a broken invariant
@@ -499,15 +561,19 @@ def decide(
         )
     elif not approve:
         _void_open_steps(session, reg.id)
-    reg = _fresh(session, registration_id)
-    assert reg is not None
-    decided_step = next(s for s in reg.steps if s.step == step)
-    next_step = current_step(reg) if approve and not last else None
+    fresh = _fresh(session, reg.id)
+    assert fresh is not None
+    decided_step = next(s for s in fresh.steps if s.step == step)
+    next_step = current_step(fresh) if approve and not last else None
     action = ("registration.rejected" if not approve
               else "registration.approved" if last else "registration.step_approved")
-    audit(session=session, action=action, subject_type="registration", subject_id=reg.id,
-          actor_id=approver.id, step=step, reason=reason)
-    return Decision(reg, decided_step, approve, next_step)
+    if acting is Acting.STAND_IN:
+        detail = {**detail, "on_behalf_of": target.approver_id}
+    if acting is not None:
+        detail = {**detail, "acting": str(acting)}
+    audit(session=session, action=action, subject_type="registration", subject_id=fresh.id,
+          actor_id=actor_id, step=step, reason=reason, **detail)
+    return Decision(fresh, decided_step, approve, next_step, str(acting) if acting else None, decided_by)
 
 
 def _void_open_steps(session: Session, registration_id: int) -> None:
@@ -569,14 +635,17 @@ def cancel(
 
 
 def waiting_for(*, session: Session, approver: Staff, today: date | None = None) -> list[tuple[Registration, ApprovalStep]]:
-    """Return the requests waiting for this approver's decision, oldest first.
+    """Return the requests waiting for this approver's (or, as stand-in, for them) decision, oldest first.
 
     With `today`, requests for courses that have started are left out: they can no longer be decided.
     """
+    # Their own steps, and those of approvers they stand in for today (the delegation rule).
+    acting = acting_approver(ApprovalStep.approver_id, today or today_bangkok())
     stmt = (
         select(ApprovalStep)
         .join(Registration, Registration.id == ApprovalStep.registration_id)
-        .where(ApprovalStep.approver_id == approver.id, ApprovalStep.decision == StepDecision.WAITING,
+        .where(or_(ApprovalStep.approver_id == approver.id, acting == approver.id),
+               ApprovalStep.decision == StepDecision.WAITING,
                Registration.status == RegStatus.PENDING, Registration.current_step == ApprovalStep.step)
         .order_by(ApprovalStep.reached_at, ApprovalStep.id)
     )
