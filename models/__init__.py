@@ -2,10 +2,22 @@
 
 Importing this package registers every table on Base.metadata (Alembic and tests rely on it).
 """
-from models import audit, conversation, course, delegation, events, linking, org, outbox, registration, report
+from models import (
+    admin,
+    audit,
+    conversation,
+    course,
+    delegation,
+    events,
+    linking,
+    org,
+    outbox,
+    registration,
+    report,
+)
 from models.base import Base, utcnow
 
 __all__ = [
-    "Base", "audit", "conversation", "course", "delegation", "events", "linking", "org", "outbox",
+    "Base", "admin", "audit", "conversation", "course", "delegation", "events", "linking", "org", "outbox",
     "registration", "report", "utcnow",
 ]

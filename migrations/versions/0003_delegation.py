@@ -1,7 +1,7 @@
 """delegation: stand-ins (รักษาราชการแทน) and who decided a step when it was not its approver
 
 Revision ID: 0003_delegation
-Revises: 0001
+Revises: 0002_console
 Create Date: 2026-12-01 21:40:00
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 revision = '0003_delegation'
 # The lead re-chains this at merge time (after 0002_console).
-down_revision = '0001'
+down_revision = '0002_console'
 branch_labels = None
 depends_on = None
 
