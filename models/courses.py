@@ -128,10 +128,7 @@ def _problems(data: CourseInput) -> list[str]:
 
 
 def _apply(session: Session, course: Course, data: CourseInput) -> None:
-    types = list(session.scalars(select(StaffType).where(StaffType.id.in_(data.target_type_ids)))) \
-        if data.target_type_ids else []
-    if len(types) != len(set(data.target_type_ids)):
-        raise CourseError(T.TYPES)
+    types = _types(session, data)
     course.code, course.title = data.code.strip(), data.title.strip()
     course.kind, course.organizer, course.venue = data.kind, data.organizer.strip(), data.venue.strip()
     course.start_date, course.end_date, course.start_time = data.start_date, data.end_date, data.start_time
@@ -141,25 +138,36 @@ def _apply(session: Session, course: Course, data: CourseInput) -> None:
     course.target_types = types
 
 
+def _types(session: Session, data: CourseInput) -> list[StaffType]:
+    """Return the chosen staff types, or raise CourseError if one does not exist (before any change)."""
+    wanted = set(data.target_type_ids)
+    types = list(session.scalars(select(StaffType).where(StaffType.id.in_(wanted)))) if wanted else []
+    if len(types) != len(wanted):
+        raise CourseError(T.TYPES)
+    return types
+
+
 def _check_code(session: Session, code: str, course_id: int | None) -> None:
     clash = session.scalar(select(Course.id).where(Course.code == code.strip()))
     if clash is not None and clash != course_id:
         raise CourseError(T.CODE_TAKEN.format(code=code.strip()))
 
 
-def add_course(*, session: Session, data: CourseInput, by: str, actor_id: int | None = None) -> Course:
+def add_course(*, session: Session, data: CourseInput, by: str, actor_id: int | None = None,
+               admin_id: int | None = None) -> Course:
     """Create a course, or raise CourseError with every problem found."""
     problems = _problems(data)
     if problems:
         raise CourseError(*problems)
     _check_code(session, data.code, None)
+    _types(session, data)
     course = Course(code=data.code.strip(), title=data.title.strip(), start_date=data.start_date,
                     end_date=data.end_date, registration_deadline=data.registration_deadline)
     _apply(session, course, data)
     session.add(course)
     session.flush()
     audit(session=session, action="course.added", subject_type="course", subject_id=course.id,
-          actor_id=actor_id, by=by, code=course.code)
+          actor_id=actor_id, admin_id=admin_id, by=by, code=course.code)
     return course
 
 
@@ -172,7 +180,7 @@ def get_course(*, session: Session, course_id: int) -> Course:
 
 
 def update_course(*, session: Session, course_id: int, data: CourseInput, by: str,
-                  actor_id: int | None = None) -> Course:
+                  actor_id: int | None = None, admin_id: int | None = None) -> Course:
     """Change a course (not a cancelled one), or raise CourseError with every problem found."""
     course = get_course(session=session, course_id=course_id)
     if not course.active:
@@ -184,17 +192,18 @@ def update_course(*, session: Session, course_id: int, data: CourseInput, by: st
     if problems:
         raise CourseError(*problems)
     _check_code(session, data.code, course.id)
+    _types(session, data)
     before = {"start_date": course.start_date.isoformat(), "registration_deadline":
               course.registration_deadline.isoformat(), "seats": course.seats}
     _apply(session, course, data)
     session.flush()
     audit(session=session, action="course.updated", subject_type="course", subject_id=course.id,
-          actor_id=actor_id, by=by, before=before)
+          actor_id=actor_id, admin_id=admin_id, by=by, before=before)
     return course
 
 
 def close_registration(*, session: Session, course_id: int, today: date, by: str,
-                       actor_id: int | None = None) -> Course:
+                       actor_id: int | None = None, admin_id: int | None = None) -> Course:
     """Stop taking registrations now: the deadline becomes yesterday (every open-course rule reads it)."""
     course = get_course(session=session, course_id=course_id)
     yesterday = today - timedelta(days=1)
@@ -208,7 +217,7 @@ def close_registration(*, session: Session, course_id: int, today: date, by: str
     if not won:
         raise CourseError(T.CANCELLED if not course.active else T.ALREADY_CLOSED)
     audit(session=session, action="course.registration_closed", subject_type="course", subject_id=course.id,
-          actor_id=actor_id, by=by)
+          actor_id=actor_id, admin_id=admin_id, by=by)
     return course
 
 
@@ -222,7 +231,7 @@ class CourseCancellation:
 
 
 def cancel_course(*, session: Session, course_id: int, today: date, now: datetime, by: str,
-                  actor_id: int | None = None) -> CourseCancellation:
+                  actor_id: int | None = None, admin_id: int | None = None) -> CourseCancellation:
     """Withdraw a course and cancel its live requests (once, however often it is submitted)."""
     course = get_course(session=session, course_id=course_id)
     if course.end_date < today:
@@ -263,10 +272,10 @@ def cancel_course(*, session: Session, course_id: int, today: date, now: datetim
     people = {p.id: p for p in session.scalars(select(Staff).where(Staff.id.in_(set(holders_of.values()))))}
     holders = [(r, people[holders_of[r.id]]) for r in regs if holders_of.get(r.id) in people]
     audit(session=session, action="course.cancelled", subject_type="course", subject_id=course.id,
-          actor_id=actor_id, by=by, registrations=ids)
+          actor_id=actor_id, admin_id=admin_id, by=by, registrations=ids)
     for reg in regs:
         audit(session=session, action="registration.course_cancelled", subject_type="registration",
-              subject_id=reg.id, actor_id=actor_id, by=by, course_id=course.id)
+              subject_id=reg.id, actor_id=actor_id, admin_id=admin_id, by=by, course_id=course.id)
     return CourseCancellation(course, regs, holders)
 
 

@@ -126,7 +126,7 @@ def _live_overlap(session: Session, approver_id: int, starts_on: date, ends_on: 
 
 def set_stand_in(
     *, session: Session, approver_id: int, stand_in_id: int, starts_on: date, ends_on: date, reason: str = "",
-    by: str, now: datetime, today: date,
+    by: str, now: datetime, today: date, actor_id: int | None = None, admin_id: int | None = None,
 ) -> Delegation:
     """Name a stand-in for an approver over a date range, or raise DelegationError saying why not."""
     if approver_id == stand_in_id:
@@ -152,12 +152,13 @@ def set_stand_in(
     session.add(row)
     session.flush()
     audit(session=session, action="delegation.set", subject_type="delegation", subject_id=row.id,
-          approver_id=approver_id, stand_in_id=stand_in_id, starts_on=starts_on.isoformat(),
+          actor_id=actor_id, admin_id=admin_id, approver_id=approver_id, stand_in_id=stand_in_id, starts_on=starts_on.isoformat(),
           ends_on=ends_on.isoformat(), by=by)
     return row
 
 
-def revoke_stand_in(*, session: Session, delegation_id: int, by: str, now: datetime) -> Delegation:
+def revoke_stand_in(*, session: Session, delegation_id: int, by: str, now: datetime, actor_id: int | None = None,
+                    admin_id: int | None = None) -> Delegation:
     """End a stand-in now (a double submit revokes once); raise DelegationError if already revoked."""
     won = session.execute(
         update(Delegation)
@@ -169,7 +170,7 @@ def revoke_stand_in(*, session: Session, delegation_id: int, by: str, now: datet
     if not won or row is None:
         raise DelegationError(T.NOT_FOUND)
     audit(session=session, action="delegation.revoked", subject_type="delegation", subject_id=row.id,
-          approver_id=row.approver_id, stand_in_id=row.stand_in_id, by=by)
+          actor_id=actor_id, admin_id=admin_id, approver_id=row.approver_id, stand_in_id=row.stand_in_id, by=by)
     return row
 
 

@@ -483,7 +483,7 @@ def decide(
     standing_in = approver.id != target.approver_id
     return _record(session, reg, target, approve=approve, reason=reason, now=now, settings=settings or {},
                    acting=Acting.STAND_IN if standing_in else None,
-                   decided_by=approver if standing_in else None, actor_id=approver.id, detail={})
+                   decided_by=approver if standing_in else None, actor_id=approver.id, admin_id=None, detail={})
 
 
 def decide_on_behalf(
@@ -495,7 +495,8 @@ def decide_on_behalf(
     reason: str | None,
     now: datetime,
     by: str,
-    by_staff_id: int | None = None,
+    actor_id: int | None = None,
+    admin_id: int | None = None,
     settings: dict[str, Any] | None = None,
     today: date | None = None,
 ) -> Decision:
@@ -507,14 +508,14 @@ def decide_on_behalf(
     today = today or today_bangkok(now)
     reg, target = _decidable_step(_fresh(session, registration_id), step, today)
     return _record(session, reg, target, approve=approve, reason=reason, now=now, settings=settings or {},
-                   acting=Acting.HR, decided_by=None, actor_id=by_staff_id,
+                   acting=Acting.HR, decided_by=None, actor_id=actor_id, admin_id=admin_id,
                    detail={"on_behalf_of": target.approver_id, "by": by})
 
 
 def _record(
     session: Session, reg: Registration, target: ApprovalStep, *, approve: bool, reason: str | None,
     now: datetime, settings: dict[str, Any], acting: Acting | None, decided_by: Staff | None,
-    actor_id: int | None, detail: dict[str, Any],
+    actor_id: int | None, admin_id: int | None, detail: dict[str, Any],
 ) -> Decision:
     """Apply a decision with conditional updates (the winner goes on); raise DecisionRefused if it lost."""
     step = target.step
@@ -572,7 +573,7 @@ def _record(
     if acting is not None:
         detail = {**detail, "acting": str(acting)}
     audit(session=session, action=action, subject_type="registration", subject_id=fresh.id,
-          actor_id=actor_id, step=step, reason=reason, **detail)
+          actor_id=actor_id, admin_id=admin_id, step=step, reason=reason, **detail)
     return Decision(fresh, decided_step, approve, next_step, str(acting) if acting else None, decided_by)
 
 

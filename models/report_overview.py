@@ -67,7 +67,7 @@ def owed_reminder_key(staff_id: int, today: date) -> str:
 
 
 def remind_now(*, session: Session, staff: Staff, today: date, messages: list[dict[str, Any]], by: str,
-               actor_id: int | None = None) -> Reminded:
+               actor_id: int | None = None, admin_id: int | None = None) -> Reminded:
     """Queue one reminder of owed reports to a person now, at most one a day (a dedup key per day)."""
     if not staff.can_receive or staff.line_user_id is None:
         return Reminded.UNREACHABLE
@@ -76,5 +76,5 @@ def remind_now(*, session: Session, staff: Staff, today: date, messages: list[di
     if row is None:
         return Reminded.ALREADY_TODAY
     audit(session=session, action="report.reminded", subject_type="staff", subject_id=staff.id,
-          actor_id=actor_id, by=by)
+          actor_id=actor_id, admin_id=admin_id, by=by)
     return Reminded.QUEUED

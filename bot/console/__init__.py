@@ -24,6 +24,9 @@ URL_PREFIX = "/admin"
 AREAS: tuple[str, ...] = (
     "auth",
     "home",
+    "courses",
+    "requests",
+    "reports",
 )
 # Endpoints open without a session (the login page and what it needs to look right).
 PUBLIC_ENDPOINTS = frozenset({"console.auth.login", "console.static", "console.font"})

@@ -1,14 +1,17 @@
-"""How the courses, requests and reports pages show things: BE dates, baht, Thai status words."""
+"""What the courses, requests and reports pages share: Thai status words, BE ranges, typed values.
+
+Dates and baht go through the console's filters (bot/console/filters.py).
+"""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from models.registration import Attendance, RegStatus
 from models.reports import ReportState
-from thai.dates import format_date, format_date_range, format_datetime, parse_date
-from thai.numbers import format_baht, format_number, parse_amount, parse_int
+from thai.dates import format_date_range, parse_date
+from thai.numbers import parse_amount, parse_int
 
 
 class L:
@@ -23,37 +26,34 @@ class L:
               ReportState.ACKNOWLEDGED: "ผู้บังคับบัญชารับทราบแล้ว",
               ReportState.REVISION_REQUESTED: "ขอให้แก้ไขรายงาน", ReportState.NOT_ATTENDED: "ไม่ต้องส่ง (ไม่ได้เข้าร่วม)"}
     UNLIMITED = "ไม่จำกัด"
-
-
-def be_date(value: date | datetime | None) -> str:
-    """Return a date in BE ("14 ธ.ค. 2569"), or "-"."""
-    return format_date(value) if value is not None else "-"
-
-
-def be_datetime(value: datetime | None) -> str:
-    """Return a moment in Bangkok time and BE, or "-"."""
-    return format_datetime(value) if value is not None else "-"
+    ACTING = {"stand_in": "ผู้รักษาราชการแทน", "hr": "เจ้าหน้าที่งานบุคคลพิจารณาแทน"}
+    STEP = {"waiting": "รอการพิจารณา", "queued": "ยังไม่ถึงขั้นนี้", "approved": "อนุมัติ",
+            "rejected": "ไม่อนุมัติ", "void": "-"}
+    # The audit trail's actions, as HR reads them.
+    ACTIONS = {
+        "registration.requested": "ยื่นคำขอเข้ารับการอบรม",
+        "registration.step_approved": "อนุมัติ (ส่งต่อขั้นถัดไป)",
+        "registration.approved": "อนุมัติ (ขั้นสุดท้าย)",
+        "registration.rejected": "ไม่อนุมัติ",
+        "registration.cancelled": "ผู้ขอยกเลิกคำขอ",
+        "registration.course_cancelled": "ยกเลิกเพราะหลักสูตรถูกยกเลิก",
+        "report.submitted": "ส่งรายงานผลการอบรม",
+        "report.resubmitted": "ส่งรายงานฉบับแก้ไข",
+        "report.acknowledged": "ผู้บังคับบัญชารับทราบรายงาน",
+        "report.revision_requested": "ขอให้แก้ไขรายงาน",
+        "report.not_attended": "แจ้งว่าไม่ได้เข้าร่วม",
+        "attendance.recorded": "บันทึกการเข้าร่วม",
+    }
 
 
 def be_range(start: date, end: date) -> str:
-    """Return a date span in BE."""
+    """Return a date span in BE ("14-17 ธ.ค. 2569")."""
     return format_date_range(start, end)
 
 
-def baht(value: Decimal | int | None) -> str:
-    """Return an amount in baht ("3,500 บาท")."""
-    return format_baht(value or 0)
-
-
-def number(value: int | Decimal) -> str:
-    """Return a number with thousands separators."""
-    return format_number(value)
-
-
 def helpers() -> dict[str, Any]:
-    """Return what the templates of these pages call (a blueprint context processor)."""
-    return {"be_date": be_date, "be_datetime": be_datetime, "be_range": be_range, "baht": baht,
-            "number": number, "L": L}
+    """Return what these pages' templates call besides the console's filters (a context processor)."""
+    return {"be_range": be_range, "L": L}
 
 
 def typed_date(text: str, today: date) -> date:
