@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from models.approvals import request_trail, waiting_steps
+from models.request_overview import request_trail, waiting_overview
 from models.audit import AuditLog
 from models.base import utcnow
 from models.delegation import (
@@ -160,14 +160,14 @@ def test_hr_decides_on_behalf_once_and_the_trail_says_so(session, org) -> None:
     assert last.final and last.registration.status == RegStatus.REJECTED
 
 
-def test_waiting_steps_lists_who_acts_today_and_leaves_out_started_courses(session, org) -> None:
+def test_waiting_overview_lists_who_acts_today_and_leaves_out_started_courses(session, org) -> None:
     today = today_bangkok()
     _stand_in(session, org["head"], org["deputy"])
     started = f.course(session, starts_in=2)
     other = register(session=session, staff=org["worker"], course=started, reason="", today=today,
                      settings=SETTINGS)
-    rows = waiting_steps(session=session, today=today)
+    rows = waiting_overview(session=session, today=today)
     assert [(w.registration.id, w.approver.id, w.acting.id) for w in rows] == [
         (org["reg"].id, org["head"].id, org["deputy"].id), (other.id, org["head"].id, org["deputy"].id)]
-    assert [w.registration.id for w in waiting_steps(session=session, today=today + timedelta(days=3))] == [
+    assert [w.registration.id for w in waiting_overview(session=session, today=today + timedelta(days=3))] == [
         org["reg"].id]

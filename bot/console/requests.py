@@ -14,7 +14,7 @@ from bot.console.shown import helpers, typed_date
 from bot.state import state
 from handlers import approvals
 from handlers.messages import message_action, text
-from models.approvals import request_trail, waiting_steps
+from models.request_overview import request_trail, waiting_overview
 from models.delegation import DelegationError, revoke_stand_in, set_stand_in, stand_ins
 from models.org import Staff, decides_approvals, get_settings
 from models.outbox import queued_ids
@@ -63,7 +63,7 @@ def index() -> str:
     with state().db.transaction() as db:
         calendar = WorkCalendar.from_settings(get_settings(session=db))
         groups: dict[int, dict[str, Any]] = {}
-        for w in waiting_steps(session=db, today=today):
+        for w in waiting_overview(session=db, today=today):
             group = groups.setdefault(w.approver.id, {"approver": w.approver, "rows": []})
             group["rows"].append({"w": w, "age": _age(calendar, w.since, today)})
         delegations = stand_ins(session=db, today=today)

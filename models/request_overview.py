@@ -26,7 +26,7 @@ class Waiting:
     since: datetime
 
 
-def waiting_steps(*, session: Session, today: date) -> list[Waiting]:
+def waiting_overview(*, session: Session, today: date) -> list[Waiting]:
     """Return every step that can still be decided (course not started), by approver, oldest first."""
     acting = aliased(Staff)
     approver = aliased(Staff)
