@@ -183,3 +183,25 @@ def test_a_stand_in_by_employee_id_and_bad_dates_get_a_thai_answer(hr_console: C
     assert hr_console.post(f"/admin/requests/stand-ins/{row_id}/revoke").status_code == 302
     with bot.db.transaction() as s:
         assert s.get(Delegation, row_id).revoked_at is not None
+
+
+def test_every_change_needs_hr_and_its_csrf_token(viewer_console: ConsoleClient, hr_console: ConsoleClient,
+                                                   tx, bot, org) -> None:
+    today = today_bangkok()
+    with tx() as s:
+        row = Delegation(approver_id=org["head"].id, stand_in_id=org["deputy"].id, starts_on=today, ends_on=today)
+        s.add(row)
+        s.flush()
+        row_id = row.id
+    posts = {
+        f"/admin/requests/{org['reg'].id}/decide": {"decision": "approve", "step": "1"},
+        "/admin/requests/stand-ins": _stand_in_form(org, today, today),
+        f"/admin/requests/stand-ins/{row_id}/revoke": {},
+    }
+    for url, data in posts.items():
+        assert viewer_console.post(url, data).status_code == 403, url
+        assert hr_console.post(url, data, csrf=False).status_code == 400, url
+    with bot.db.transaction() as s:
+        assert s.get(Delegation, row_id).revoked_at is None
+        assert s.scalar(select(Delegation.id).where(Delegation.id != row_id)) is None
+    assert _reg(bot, org["reg"].id)[0] == RegStatus.PENDING
