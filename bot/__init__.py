@@ -12,8 +12,8 @@ from bot.line import ContentTooLarge, LineGateway
 from bot.standin import StandIn, create_blueprint
 from bot.state import BotState
 from handlers import build_dispatcher
-from handlers.context import Services
-from handlers.postback import PostbackCodec
+from handlers.kit.context import Services
+from handlers.kit.postback import PostbackCodec
 from thai.nlu import warm_up
 
 log = logging.getLogger(__name__)

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from models.audit import AuditLog, trail_of
-from models.course import Course
+from models.approval import waiting_steps
 from models.delegation import acting_approver
 from models.org import Staff
-from models.registration import ApprovalStep, Registration, RegStatus, StepDecision
+from models.registration import ApprovalStep, Registration
 from models.report import Report
 
 
@@ -27,17 +27,15 @@ class Waiting:
 
 
 def waiting_overview(*, session: Session, today: date) -> list[Waiting]:
-    """Return every step that can still be decided (course not started), by approver, oldest first."""
+    """Return every step that can still be decided (the waiting rule, course not started), by approver,
+    oldest first, with who acts on it today."""
     acting = aliased(Staff)
     approver = aliased(Staff)
     rows = session.execute(
-        select(ApprovalStep, acting)
-        .join(Registration, Registration.id == ApprovalStep.registration_id)
-        .join(Course, Course.id == Registration.course_id)
+        waiting_steps(today=today)
+        .add_columns(acting)
         .join(approver, approver.id == ApprovalStep.approver_id)
         .join(acting, acting.id == acting_approver(ApprovalStep.approver_id, today))
-        .where(ApprovalStep.decision == StepDecision.WAITING, Registration.status == RegStatus.PENDING,
-               Registration.current_step == ApprovalStep.step, Course.start_date > today)
         .order_by(approver.first_name, approver.last_name, approver.id, ApprovalStep.reached_at, ApprovalStep.id)
     ).unique().all()
     return [Waiting(step.registration, step, step.approver, person,

@@ -23,7 +23,8 @@ from models.courses import (
 )
 from models.delegation import set_stand_in
 from models.org import DEFAULT_SETTINGS
-from models.registration import RegStatus, StepDecision, decide, is_open, register
+from models.approval import decide
+from models.registration import RegStatus, StepDecision, is_open, register
 from models.report import Report, ReportStatus
 from models.reports import ReportState
 from tests.support import factories as f

@@ -20,17 +20,8 @@ from models.delegation import (
     stand_ins,
 )
 from models.org import DEFAULT_SETTINGS
-from models.registration import (
-    Acting,
-    ApprovalStep,
-    DecisionRefused,
-    RegStatus,
-    StepDecision,
-    decide,
-    decide_on_behalf,
-    register,
-    waiting_for,
-)
+from models.approval import DecisionRefused, decide, decide_on_behalf, waiting_for
+from models.registration import Acting, ApprovalStep, RegStatus, StepDecision, register
 from tests.support import factories as f
 from thai.dates import today_bangkok
 

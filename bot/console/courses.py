@@ -13,7 +13,7 @@ from bot.console.auth import actor, current_admin, hr_required, login_required
 from bot.console.sending import chat_context, deliver_now
 from bot.console.shown import helpers, typed_amount, typed_date, typed_int
 from bot.state import state
-from handlers.messages import text
+from handlers.kit.messages import text
 from models.course import COURSE_KINDS, POLICY_AREAS, Course
 from models.courses import (
     CourseError,

@@ -13,9 +13,9 @@ from bot.console.shown import helpers
 from bot.state import state
 from models.org import Staff, get_settings
 from models.outbox import queued_ids
+from handlers.reports.reminders import followup_message
 from models.report_overview import Reminded, attachment_file, remind_now, submitted_reports
-from scheduler.jobs import OwedRow, owed_reports_all
-from scheduler.messages import OwedItem, followup_message
+from models.reports import OwedRow, owed_reports_all
 from thai.dates import today_bangkok
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -82,9 +82,9 @@ def remind(staff_id: int) -> Any:
         if not mine:
             flash(T.NOTHING_OWED.format(name=person.name), "warn")
             return redirect(url_for(".index"))
-        items = [OwedItem(r.registration_id, r.course_title, r.due, r.overdue_days) for r in mine]
+        # The same card as the monthly follow-up, sent now.
         outcome = remind_now(session=db, staff=person, today=today,
-                             messages=[followup_message(s.services.codec, items, today)],
+                             messages=[followup_message(s.services.codec, mine, today)],
                              by=current_admin().username, **actor())
         name = person.name
     deliver_now(queued_ids(db))

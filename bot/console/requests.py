@@ -13,12 +13,13 @@ from bot.console.sending import chat_context, deliver_now
 from bot.console.shown import helpers, typed_date
 from bot.state import state
 from handlers import approvals
-from handlers.messages import message_action, text
+from handlers.kit.messages import message_action, text
 from models.request_overview import request_trail, waiting_overview
 from models.delegation import DelegationError, revoke_stand_in, set_stand_in, stand_ins
 from models.org import Staff, decides_approvals, get_settings
 from models.outbox import queued_ids
-from models.registration import DecisionRefused, Registration, current_step, decide_on_behalf
+from models.approval import DecisionRefused, decide_on_behalf
+from models.registration import Registration, current_step
 from scheduler.calendar import WorkCalendar
 from thai import ThaiParseError
 from thai.dates import format_date, to_bangkok, today_bangkok
@@ -118,7 +119,7 @@ def decide(registration_id: int) -> Any:
             hr=hr, staff=reg.staff.name, course=reg.course.title, step=decision.step.step,
             decision=T.APPROVE if decision.approved else T.REJECT,
             reason=T.TOLD_REASON.format(reason=decision.step.reason) if decision.step.reason else ""))])
-        approvals._announce(ctx, decision)  # noqa: SLF001 - made public when wired after structure
+        approvals.announce(ctx, decision)
         approver_name = approver.name
     deliver_now(queued_ids(db))
     flash(T.DECIDED.format(approver=approver_name, decision=T.APPROVE if choice == "approve" else T.REJECT), "ok")

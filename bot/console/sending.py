@@ -5,7 +5,7 @@ import logging
 
 from bot.sender import deliver
 from bot.state import state
-from handlers.context import Ctx
+from handlers.kit.context import Ctx
 from models.base import utcnow
 from sqlalchemy.orm import Session
 

@@ -17,6 +17,7 @@ from flask import Response, abort, current_app, jsonify, render_template, reques
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
+from bot import richmenu
 from bot.sender import deliver
 from bot.simulator import bp
 from bot.simulator.transcript import (
@@ -29,11 +30,12 @@ from bot.simulator.transcript import (
     simulated_user_id,
     text_event,
 )
-from bot import richmenu
 from bot.standin import StandIn
 from bot.state import BotState, state
+from handlers import clock_jobs
 from models.linking import create_link_code
 from models.org import ROLE_APPROVER, ROLE_HR, Staff, decides_approvals, get_settings
+from scheduler.triggers import MonthlyTrigger, WorkingDayTrigger
 from thai.dates import BANGKOK, format_datetime
 
 log = logging.getLogger(__name__)
@@ -44,8 +46,9 @@ MAX_TEXT = 5000
 FONT_FILES = {"regular": "Sarabun-Regular.ttf", "bold": "Sarabun-Bold.ttf"}
 BOT_NAME = "ผู้ช่วยงานพัฒนาบุคลากร"
 
-# The clock's jobs, by the names scheduler.clock.JOBS gives them, as the เลื่อนเวลา shortcuts say them.
-JOB_NAMES = {"monthly_followup": "ติดตามรายงานประจำเดือน", "daily_reminders": "แจ้งเตือนประจำวัน"}
+# The clock's jobs by their kind of trigger, as the เลื่อนเวลา shortcuts say them (the working-day
+# jobs of every feature fire together, so they share one shortcut).
+TRIGGER_NAMES = {MonthlyTrigger: "ติดตามรายงานประจำเดือน", WorkingDayTrigger: "แจ้งเตือนประจำวัน"}
 
 # The plain menu shown until the bot gives this person a rich menu: (label, text it sends).
 FALLBACK_MENU = (
@@ -191,16 +194,16 @@ def page() -> str:
 def _clock_shortcuts(s: BotState) -> list[dict[str, str]]:
     """Return the next run of each clock job (label, date, time in Bangkok), to fill เลื่อนเวลา in one tap."""
     try:
-        from scheduler.clock import JOBS
-
         with s.db.transaction() as session:
             settings = get_settings(session=session)
         now = datetime.now(BANGKOK)
-        shortcuts = []
-        for name, spec in JOBS.items():
-            label = JOB_NAMES.get(name)
-            when = spec.trigger(settings).get_next_fire_time(None, now) if label else None
+        shortcuts, seen = [], set()
+        for job in clock_jobs():
+            trigger = job.trigger(settings)
+            label = TRIGGER_NAMES.get(type(trigger))
+            when = trigger.get_next_fire_time(None, now) if label and label not in seen else None
             if label and when is not None:
+                seen.add(label)
                 local = when.astimezone(BANGKOK)
                 shortcuts.append({"label": f"{label}: {format_datetime(local)}",
                                   "date": local.strftime("%Y-%m-%d"), "time": local.strftime("%H:%M")})
@@ -420,10 +423,10 @@ def clock() -> Response:
     except ValueError:
         return _fail(T.BAD_TIME)
     try:
-        from scheduler.clock import run_due_jobs
+        from bot.clock import run_due_jobs  # imported here, so a broken clock leaves the chat page working
     except ImportError as exc:
-        # Only "the clock is not there yet" is expected; a broken clock module is a bug to log.
-        if exc.name not in ("scheduler", "scheduler.clock"):
+        # Only "the clock is not there" is expected; a broken clock module is a bug to log.
+        if exc.name != "bot.clock":
             log.exception("the scheduler's clock failed to import")
             return _fail(T.CLOCK_FAILED, 500)
         return _fail(T.CLOCK_MISSING, 503)

@@ -6,14 +6,15 @@ from typing import Any
 from linebot.v3.webhooks import TextMessageContent
 from sqlalchemy import delete
 
-from handlers.approvals import approval_card, clip, fee_text
-from handlers.context import Ctx
-from handlers.messages import (
+from handlers.kit.cards import approval_card, fee_text, holder_name
+from handlers.kit.context import Ctx
+from handlers.kit.messages import (
     GREY,
     Message,
     bubble,
     button,
     carousel,
+    clip,
     flex,
     message_action,
     postback_action,
@@ -21,10 +22,11 @@ from handlers.messages import (
     t,
     text,
 )
-from handlers.postback import Action
-from handlers.router import Router
+from handlers.kit.postback import Action
+from handlers.kit.router import Router
 from models.conversation import Conversation, advance, start_conversation
 from models.course import Course
+from models.delegation import actor
 from models.registration import (
     REASON_MAX,
     OpenCourse,
@@ -98,6 +100,15 @@ class T:
     L_DEADLINE = "ปิดรับสมัคร"
     L_REASON = "เหตุผล"
     L_MINE = "คำขอของท่าน"
+    # the clock: registration closing soon, training next
+    CLOSING = (
+        "📢 หลักสูตรใกล้ปิดรับสมัครค่ะ\n{title}\nวันที่อบรม: {dates}\nปิดรับสมัคร: {deadline}\n"
+        "สนใจแตะ สมัคร ได้เลยค่ะ (ปิดข่าวหลักสูตรได้โดยพิมพ์ \"ปิดการแจ้งเตือน\")"
+    )
+    STARTING = "📅 แจ้งเตือนการอบรม{when}ค่ะ\nหลักสูตร: {title}\nเริ่ม: {start}{time}\nวันที่อบรม: {dates}\nสถานที่: {venue}"
+    TOMORROW = "พรุ่งนี้"
+    AT_TIME = " เวลา {time} น."
+    NO_VENUE = "ตามที่ผู้จัดแจ้ง"
 
 
 # --- cards ----------------------------------------------------------------------------------------
@@ -318,10 +329,14 @@ def _confirm(ctx: Ctx, course: Course, reason: str) -> list[Message]:
     step = current_step(reg)
     assert step is not None
     approver = step.approver
-    messages = [text(T.SENT.format(name=approver.name), [message_action(T.MY_REQUESTS)])]
-    if not ctx.push(approver, [approval_card(reg, step, ctx.services.codec)]):
+    # The card goes to whoever acts for the approver today: their stand-in within a range.
+    holder = actor(session=ctx.session, approver=approver, on=ctx.today)
+    name = holder_name(approver, holder)
+    messages = [text(T.SENT.format(name=name), [message_action(T.MY_REQUESTS)])]
+    card = approval_card(reg, step, ctx.services.codec, acting_for=approver if holder.id != approver.id else None)
+    if not ctx.push(holder, [card]):
         # The approver cannot get the card in LINE: the requester knows, and HR can chase it.
-        messages.append(text(T.SENT_UNREACHABLE.format(name=approver.name)))
+        messages.append(text(T.SENT_UNREACHABLE.format(name=name)))
         ctx.tell_hr([text(T.HR_APPROVER_OFFLINE.format(staff=ctx.staff.name, course=course.title,
-                                                       approver=approver.name))])
+                                                       approver=name))])
     return messages

@@ -13,11 +13,11 @@ from typing import Any
 
 from linebot.v3.webhooks import MessageEvent, PostbackEvent, TextMessageContent
 
-from handlers.context import Ctx
-from handlers.messages import Message
-from handlers.postback import Action
-from models.conversation import end_conversation
+from handlers.kit.context import Ctx
+from handlers.kit.messages import Message
+from handlers.kit.postback import Action
 from models.base import utcnow
+from models.conversation import end_conversation
 from thai.nlu import Intent, parse_intent
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from handlers.messages import Message
-from handlers.postback import Action, Postback, PostbackCodec
+from handlers.kit.messages import Message
+from handlers.kit.postback import Action, Postback, PostbackCodec
 from models.conversation import Conversation
 from models.org import Staff, hr_officers
 from models.outbox import enqueue_multicast, enqueue_push

@@ -1,4 +1,4 @@
-"""Approving training requests: the approver's card, อนุมัติ / ไม่อนุมัติ with a reason, รออนุมัติ."""
+"""Approving training requests: อนุมัติ / ไม่อนุมัติ with a reason, รออนุมัติ (the card is handlers.kit.cards)."""
 from __future__ import annotations
 
 import json
@@ -7,42 +7,21 @@ from typing import Any
 from linebot.v3.webhooks import TextMessageContent
 from sqlalchemy import delete
 
-from handlers.context import Ctx
-from handlers.messages import (
-    GREY,
-    RED,
-    Message,
-    bubble,
-    button,
-    carousel,
-    flex,
-    message_action,
-    postback_action,
-    row,
-    separator,
-    t,
-    text,
-)
-from handlers.postback import Action, PostbackCodec
-from handlers.router import Router
+from handlers.kit.cards import T as CardText
+from handlers.kit.cards import approval_bubble, approval_card, decider_name, fee_text, holder_name
+from handlers.kit.context import Ctx
+from handlers.kit.messages import Message, carousel, clip, flex, message_action, postback_action, text
+from handlers.kit.postback import Action
+from handlers.kit.router import Router
+from models.approval import Decision, DecisionRefused, check_decidable, decide, waiting_for
 from models.conversation import Conversation, start_conversation
-from models.course import Course
-from models.registration import (
-    REASON_MAX,
-    ApprovalStep,
-    Decision,
-    DecisionRefused,
-    Registration,
-    StepDecision,
-    check_decidable,
-    decide,
-    waiting_for,
-)
-from thai.dates import format_date, format_date_range, format_datetime
+from models.delegation import actor
+from models.registration import REASON_MAX, Registration
+from thai.dates import format_date, format_date_range
 from thai.nlu import Intent
-from thai.numbers import format_baht
 
 router = Router("approvals")
+HR_UNIT = CardText.HR
 
 FLOW = "reject_reason"
 CAROUSEL_MAX = 12
@@ -61,23 +40,8 @@ COMMON_REASONS: tuple[tuple[str, str], ...] = (
 class T:
     """What this feature says."""
 
-    TITLE = "คำขอเข้ารับการอบรม"
-    STEP = "ขั้นที่ {step}/{levels}"
-    ALT = "คำขอเข้ารับการอบรมจาก {name} รอการอนุมัติ ({step})"
     APPROVE = "อนุมัติ"
     REJECT = "ไม่อนุมัติ"
-    L_NAME = "ผู้ขอ"
-    L_POSITION = "ตำแหน่ง"
-    L_UNIT = "สังกัด"
-    L_COURSE = "หลักสูตร"
-    L_DATES = "วันที่"
-    L_VENUE = "สถานที่"
-    L_FEE = "ค่าลงทะเบียน"
-    L_REASON = "เหตุผล"
-    L_SENT = "ยื่นเมื่อ"
-    EARLIER = "ผลการพิจารณาก่อนหน้า"
-    EARLIER_ROW = "ขั้นที่ {step}: {decision} โดย {name} เมื่อ {when}"
-    FREE = "ไม่มีค่าใช้จ่าย"
     NO_REASON = "(ไม่ระบุ)"
     NONE_WAITING = "ไม่มีคำขอที่รอการอนุมัติจากท่านค่ะ"
     WAITING = "คำขอที่รอการอนุมัติจากท่าน {count} รายการ (เรียงจากรอนานที่สุด) ค่ะ"
@@ -117,60 +81,6 @@ class T:
     HR_APPROVED = "คำขอเข้ารับการอบรมได้รับอนุมัติแล้ว: {staff} ({unit}) หลักสูตร \"{course}\" ({dates}) ค่าลงทะเบียน {fee}"
 
 
-# --- the card (the clock reuses it for "approval waiting" reminders) ------------------------------
-
-
-def fee_text(course: Course) -> str:
-    """Return the fee as shown to people ("3,500 บาท" or ไม่มีค่าใช้จ่าย)."""
-    return format_baht(course.fee) if course.fee else T.FREE
-
-
-def clip(value: str, limit: int) -> str:
-    """Cut a long text for a card, marking the cut."""
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
-def approval_bubble(reg: Registration, step: ApprovalStep, codec: PostbackCodec, *,
-                    brief: bool = False) -> dict[str, Any]:
-    """Return the approver's card for one step of a request, with อนุมัติ / ไม่อนุมัติ.
-
-    brief cuts long texts, so a carousel of twelve stays under LINE's 50 KB; a card sent on its
-    own shows them whole.
-    """
-    person, course = reg.staff, reg.course
-    cut = (lambda v: clip(v, 120)) if brief else (lambda v: v)
-    rows = [
-        row(T.L_NAME, person.name),
-        row(T.L_POSITION, cut(person.position or "-")),
-        row(T.L_UNIT, person.unit.name if person.unit else "-"),
-        row(T.L_COURSE, cut(course.title)),
-        row(T.L_DATES, format_date_range(course.start_date, course.end_date)),
-        row(T.L_VENUE, cut(course.venue or "-")),
-        row(T.L_FEE, fee_text(reg.course)),
-        row(T.L_REASON, cut(reg.reason or T.NO_REASON)),
-        row(T.L_SENT, format_datetime(reg.created_at)),
-    ]
-    earlier = [s for s in reg.steps if s.step < step.step and s.decision in (StepDecision.APPROVED,
-                                                                           StepDecision.REJECTED)]
-    if earlier:
-        rows += [separator(), t(T.EARLIER, size="xs", color=GREY)]
-        for s in earlier:
-            decision = T.APPROVE if s.decision == StepDecision.APPROVED else T.REJECT
-            rows.append(t(T.EARLIER_ROW.format(step=s.step, decision=decision, name=s.approver.name,
-                                               when=format_datetime(s.decided_at or reg.created_at)), size="xs"))
-    buttons = [
-        button(postback_action(T.APPROVE, codec.pack(Action.APPROVE, reg.id, step.step), T.APPROVE)),
-        button(postback_action(T.REJECT, codec.pack(Action.REJECT, reg.id, step.step), T.REJECT), color=RED),
-    ]
-    return bubble(T.TITLE, rows, buttons, subtitle=T.STEP.format(step=step.step, levels=reg.approval_levels))
-
-
-def approval_card(reg: Registration, step: ApprovalStep, codec: PostbackCodec) -> Message:
-    """Return the approver's card as a message."""
-    alt = T.ALT.format(name=reg.staff.name, step=T.STEP.format(step=step.step, levels=reg.approval_levels))
-    return flex(alt, approval_bubble(reg, step, codec))
-
-
 # --- รออนุมัติ ------------------------------------------------------------------------------------
 
 
@@ -195,7 +105,9 @@ def show_waiting(event: Any, ctx: Ctx) -> list[Message]:
     waiting = waiting_for(session=ctx.session, approver=ctx.staff, today=ctx.today)
     if not waiting:
         return [text(T.NONE_WAITING)]
-    bubbles = fit([approval_bubble(r, s, ctx.services.codec, brief=True) for r, s in waiting[:CAROUSEL_MAX]])
+    bubbles = fit([approval_bubble(r, s, ctx.services.codec, brief=True,
+                                   acting_for=s.approver if s.approver_id != ctx.staff.id else None)
+                   for r, s in waiting[:CAROUSEL_MAX]])
     shown = waiting[: len(bubbles)]
     messages = [text(T.WAITING.format(count=len(waiting)))]
     messages.append(flex(T.WAITING.format(count=len(waiting)), carousel(bubbles)))
@@ -220,26 +132,35 @@ def _end_flow(ctx: Ctx) -> None:
     ctx.conversation = None
 
 
-def _announce(ctx: Ctx, decision: Decision) -> list[Message]:
-    """Tell the people a decision concerns; return the reply to the approver."""
+def announce(ctx: Ctx, decision: Decision) -> list[Message]:
+    """Tell the people a decision concerns; return the reply to whoever decided.
+
+    The console calls this too when HR decides on an approver's behalf, so the next step is
+    told exactly as after a tap. The next card goes to whoever acts for its approver today
+    (their stand-in within a range, models.delegation).
+    """
     reg, staff, course = decision.registration, decision.registration.staff, decision.registration.course
     dates = format_date_range(course.start_date, course.end_date)
-    approver = decision.step.approver
+    by = decider_name(decision.step, str(ctx.settings.get("hr_unit_name") or HR_UNIT))
     if not decision.approved:
-        ctx.push(staff, [text(T.REJECTED.format(course=course.title, name=approver.name,
+        ctx.push(staff, [text(T.REJECTED.format(course=course.title, name=by,
                                                 reason=decision.step.reason or T.NO_REASON))])
         return [text(T.REJECTED_DONE.format(name=staff.name))]
     if decision.next_step is not None:
         following = decision.next_step.approver
-        passed = dict(course=course.title, step=decision.step.step, by=approver.name, name=following.name)
-        if ctx.push(following, [approval_card(reg, decision.next_step, ctx.services.codec)]):
+        holder = actor(session=ctx.session, approver=following, on=ctx.today)
+        name = holder_name(following, holder)
+        passed = dict(course=course.title, step=decision.step.step, by=by, name=name)
+        card = approval_card(reg, decision.next_step, ctx.services.codec,
+                             acting_for=following if holder.id != following.id else None)
+        if ctx.push(holder, [card]):
             ctx.push(staff, [text(T.STEP_PASSED.format(**passed))])
-            return [text(T.APPROVED_NEXT.format(name=following.name))]
+            return [text(T.APPROVED_NEXT.format(name=name))]
         # The next approver cannot get the card in LINE: without this the request would wait unseen.
         ctx.push(staff, [text(T.STEP_PASSED_UNREACHABLE.format(**passed))])
         ctx.tell_hr([text(T.HR_APPROVER_OFFLINE.format(staff=staff.name, course=course.title,
-                                                       step=decision.step.step, approver=following.name))])
-        return [text(T.APPROVED_NEXT_UNREACHABLE.format(name=following.name))]
+                                                       step=decision.step.step, approver=name))])
+        return [text(T.APPROVED_NEXT_UNREACHABLE.format(name=name))]
     due = format_date(reg.report_due_on) if reg.report_due_on else "-"
     ctx.push(staff, [text(T.APPROVED.format(course=course.title, dates=dates, due=due),
                           [message_action("คำขอของฉัน")])])
@@ -255,7 +176,7 @@ def _decide(ctx: Ctx, registration_id: int, step: int, approve: bool, reason: st
                           approve=approve, reason=reason, now=ctx.now, settings=ctx.settings, today=ctx.today)
     except DecisionRefused as refused:
         return [text(str(refused))]
-    return _announce(ctx, decision)
+    return announce(ctx, decision)
 
 
 @router.postback(Action.APPROVE)
