@@ -63,7 +63,7 @@ def served(tmp_path: Path) -> Iterator[tuple[object, str, object]]:
 
 def shot(page: object, name: str) -> None:
     """Keep a screenshot as a test artefact."""
-    page.screenshot(path=str(ARTIFACTS / f"console-{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    page.screenshot(path=str(ARTIFACTS / f"console-courses-{name}.png"), full_page=True)  # type: ignore[attr-defined]
 
 
 def test_hr_opens_participants_and_decides_a_stalled_step(served: tuple[object, str, object]) -> None:
