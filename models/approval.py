@@ -181,9 +181,10 @@ def decide(
     reg, target = check_decidable(session=session, registration_id=registration_id, step=step,
                                   approver=approver, today=today)
     standing_in = approver.id != target.approver_id
-    return _record(session, reg, target, approve=approve, reason=reason, now=now, settings=settings or {},
-                   acting=Acting.STAND_IN if standing_in else None,
-                   decided_by=approver if standing_in else None, actor_id=approver.id, admin_id=None, detail={})
+    return _apply_decision(session, reg, target, approve=approve, reason=reason, now=now, settings=settings or {},
+                           acting=Acting.STAND_IN if standing_in else None,
+                           decided_by=approver if standing_in else None, actor_id=approver.id, admin_id=None,
+                           detail={})
 
 
 def decide_on_behalf(
@@ -207,12 +208,12 @@ def decide_on_behalf(
     """
     today = today or today_bangkok(now)
     reg, target = _decidable_step(_fresh(session, registration_id), step, today)
-    return _record(session, reg, target, approve=approve, reason=reason, now=now, settings=settings or {},
-                   acting=Acting.HR, decided_by=None, actor_id=actor_id, admin_id=admin_id,
-                   detail={"on_behalf_of": target.approver_id, "by": by})
+    return _apply_decision(session, reg, target, approve=approve, reason=reason, now=now, settings=settings or {},
+                           acting=Acting.HR, decided_by=None, actor_id=actor_id, admin_id=admin_id,
+                           detail={"on_behalf_of": target.approver_id, "by": by})
 
 
-def _record(
+def _apply_decision(
     session: Session, reg: Registration, target: ApprovalStep, *, approve: bool, reason: str | None,
     now: datetime, settings: dict[str, Any], acting: Acting | None, decided_by: Staff | None,
     actor_id: int | None, admin_id: int | None, detail: dict[str, Any],
@@ -221,46 +222,9 @@ def _record(
     step = target.step
     reason = (reason or "").strip()[:REASON_MAX] or None
     last = step >= reg.approval_levels
-    values: dict[str, Any]
-    if not approve:
-        values = {"status": RegStatus.REJECTED, "decided_at": now}
-    elif last:
-        values = {"status": RegStatus.APPROVED, "decided_at": now,
-                  "report_due_on": report_due(None, reg.course.end_date, settings)}
-    else:
-        values = {"current_step": step + 1}
-    won = session.execute(
-        update(Registration)
-        .where(Registration.id == reg.id, Registration.status == RegStatus.PENDING,
-               Registration.current_step == step)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
-    if not won:
-        # Another tap (or the requester's cancellation) got there first; say what it did.
-        fresh = _fresh(session, reg.id)
-        assert fresh is not None
-        raise DecisionRefused(explain(fresh, next(s for s in fresh.steps if s.step == step)))
-    decided = session.execute(
-        update(ApprovalStep)
-        .where(ApprovalStep.id == target.id, ApprovalStep.decision == StepDecision.WAITING)
-        .values(decision=StepDecision.APPROVED if approve else StepDecision.REJECTED,
-                reason=reason, decided_at=now, acting=acting,
-                decided_by_id=decided_by.id if decided_by is not None else None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if decided != 1:  # the registration row guards the step, so this is a broken invariant
-        raise RuntimeError(f"step {step} of registration {reg.id} was not waiting")
-    if approve and not last:
-        session.execute(
-            update(ApprovalStep)
-            .where(ApprovalStep.registration_id == reg.id, ApprovalStep.step == step + 1,
-                   ApprovalStep.decision == StepDecision.QUEUED)
-            .values(decision=StepDecision.WAITING, reached_at=now)
-            .execution_options(synchronize_session=False)
-        )
-    elif not approve:
-        _void_open_steps(session, reg.id)
+    _claim(session, reg, target, approve=approve, last=last, now=now, settings=settings)
+    _record(session, reg.id, target, approve=approve, last=last, reason=reason, now=now, acting=acting,
+            decided_by_id=decided_by.id if decided_by is not None else None)
     fresh = _fresh(session, reg.id)
     assert fresh is not None
     decided_step = next(s for s in fresh.steps if s.step == step)
@@ -274,6 +238,56 @@ def _record(
     audit(session=session, action=action, subject_type="registration", subject_id=fresh.id,
           actor_id=actor_id, admin_id=admin_id, step=step, reason=reason, **detail)
     return Decision(fresh, decided_step, approve, next_step, str(acting) if acting else None, decided_by)
+
+
+def _claim(session: Session, reg: Registration, target: ApprovalStep, *, approve: bool, last: bool,
+           now: datetime, settings: dict[str, Any]) -> None:
+    """Move the request on, only if it still waits at this step; raise DecisionRefused if another tap won."""
+    values: dict[str, Any]
+    if not approve:
+        values = {"status": RegStatus.REJECTED, "decided_at": now}
+    elif last:
+        values = {"status": RegStatus.APPROVED, "decided_at": now,
+                  "report_due_on": report_due(None, reg.course.end_date, settings)}
+    else:
+        values = {"current_step": target.step + 1}
+    won = session.execute(
+        update(Registration)
+        .where(Registration.id == reg.id, Registration.status == RegStatus.PENDING,
+               Registration.current_step == target.step)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if not won:
+        # Another tap (or the requester's cancellation) got there first; say what it did.
+        fresh = _fresh(session, reg.id)
+        assert fresh is not None
+        raise DecisionRefused(explain(fresh, next(s for s in fresh.steps if s.step == target.step)))
+
+
+def _record(session: Session, registration_id: int, target: ApprovalStep, *, approve: bool, last: bool,
+            reason: str | None, now: datetime, acting: Acting | None, decided_by_id: int | None) -> None:
+    """Record the step's decision (and who acted, when not its approver), then hand the card to the
+    next step or void the rest."""
+    decided = session.execute(
+        update(ApprovalStep)
+        .where(ApprovalStep.id == target.id, ApprovalStep.decision == StepDecision.WAITING)
+        .values(decision=StepDecision.APPROVED if approve else StepDecision.REJECTED,
+                reason=reason, decided_at=now, acting=acting, decided_by_id=decided_by_id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if decided != 1:  # the registration row guards the step, so this is a broken invariant
+        raise RuntimeError(f"step {target.step} of registration {registration_id} was not waiting")
+    if approve and not last:
+        session.execute(
+            update(ApprovalStep)
+            .where(ApprovalStep.registration_id == registration_id, ApprovalStep.step == target.step + 1,
+                   ApprovalStep.decision == StepDecision.QUEUED)
+            .values(decision=StepDecision.WAITING, reached_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    elif not approve:
+        _void_open_steps(session, registration_id)
 
 
 def _void_open_steps(session: Session, registration_id: int) -> None:

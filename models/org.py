@@ -126,12 +126,13 @@ class Staff(Base):
     @hybrid_property
     def can_receive(self) -> bool:
         """Tell whether a push to this person can arrive: active, linked, and still following the bot."""
-        return bool(self.active and self.line_user_id is not None and self.reachable)
+        return bool(self.active and self.line_user_id and self.reachable)
 
     @can_receive.inplace.expression
     @classmethod
     def _can_receive_sql(cls) -> ColumnElement[bool]:
-        return and_(cls.active.is_(True), cls.line_user_id.is_not(None), cls.reachable.is_(True))
+        return and_(cls.active.is_(True), cls.line_user_id.is_not(None), cls.line_user_id != "",
+                    cls.reachable.is_(True))
 
 
 def staff_by_line_user(*, session: Session, line_user_id: str) -> Staff | None:

@@ -262,6 +262,32 @@ def _apply(report: Report, draft: ReportDraft) -> None:
     report.expense_total = draft.expense_total
 
 
+def _first_report(session: Session, registration: Registration, draft: ReportDraft, now: datetime) -> Report:
+    report = Report(registration_id=registration.id, status=ReportStatus.SUBMITTED, revision=1, submitted_at=now)
+    _apply(report, draft)
+    try:
+        # A savepoint: a second ยืนยัน racing this one hits the unique key, not the whole event.
+        with session.begin_nested():
+            session.add(report)
+    except IntegrityError:
+        raise ReportError("the report was submitted already") from None
+    return report
+
+
+def _resubmit(session: Session, report: Report, draft: ReportDraft, now: datetime) -> None:
+    # Only from revision_requested, once (a double tap finds it submitted).
+    result = session.execute(
+        update(Report)
+        .where(Report.id == report.id, Report.status == ReportStatus.REVISION_REQUESTED)
+        .values(status=ReportStatus.SUBMITTED, revision=Report.revision + 1, submitted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise ReportError("the report is not awaiting a revision")
+    session.refresh(report)
+    _apply(report, draft)
+
+
 def submit_report(*, session: Session, registration: Registration, draft: ReportDraft, now: datetime) -> Report:
     """Store the report (or its new revision after a revision request) and attach the wizard's images.
 
@@ -289,27 +315,9 @@ def submit_report(*, session: Session, registration: Registration, draft: Report
     set_committed_value(registration, "attendance", Attendance.ATTENDED)
     report = report_of(session=session, registration_id=registration.id)
     if report is None:
-        report = Report(registration_id=registration.id, status=ReportStatus.SUBMITTED, revision=1, submitted_at=now)
-        _apply(report, draft)
-        try:
-            # A savepoint: a second ยืนยัน racing this one hits the unique key, not the whole event.
-            with session.begin_nested():
-                session.add(report)
-        except IntegrityError:
-            raise ReportError("the report was submitted already") from None
-        action = "report.submitted"
+        report, action = _first_report(session, registration, draft, now), "report.submitted"
     else:
-        # Resubmission: only from revision_requested, once (a double tap finds it submitted).
-        result = session.execute(
-            update(Report)
-            .where(Report.id == report.id, Report.status == ReportStatus.REVISION_REQUESTED)
-            .values(status=ReportStatus.SUBMITTED, revision=Report.revision + 1, submitted_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:
-            raise ReportError("the report is not awaiting a revision")
-        session.refresh(report)
-        _apply(report, draft)
+        _resubmit(session, report, draft, now)
         action = "report.resubmitted"
     session.execute(
         update(ReportAttachment)

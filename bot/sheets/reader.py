@@ -119,6 +119,7 @@ def is_blank(value: Any) -> bool:
 
 def read_table(path: Path, columns: Sequence[Column]) -> Table:
     """Read a CSV or XLSX file into numbered rows keyed by column key, or raise SheetError."""
+    # One pass from file to rows, every header problem collected before any row is read.
     suffix = path.suffix.lower()
     if suffix in SUFFIXES_CSV:
         raw_rows = _read_csv(path)

@@ -126,6 +126,7 @@ def _check_supervisors(rows: list[_StaffRow], table: Table, boss_in_db: dict[str
 
 def import_staff_file(*, session: Session, path: Path, actor_id: int | None = None) -> ImportSummary:
     """Upsert staff from a CSV/XLSX file by employee id; refuse the whole file on any problem."""
+    # Check everything, then write everything: the two halves belong in one reading.
     table = read_table(Path(path), STAFF_COLUMNS)
     problems: list[str] = []
     checked = [_check_staff_row(row, table, problems) for row in table.rows]

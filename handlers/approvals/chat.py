@@ -7,7 +7,7 @@ from typing import Any
 from linebot.v3.webhooks import TextMessageContent
 from sqlalchemy import delete
 
-from handlers.kit.cards import T as CardText
+from handlers.kit.cards import T as CARD
 from handlers.kit.cards import approval_bubble, approval_card, decider_name, fee_text, holder_name
 from handlers.kit.context import Ctx
 from handlers.kit.messages import Message, carousel, clip, flex, message_action, postback_action, text
@@ -21,7 +21,7 @@ from thai.dates import format_date, format_date_range
 from thai.nlu import Intent
 
 router = Router("approvals")
-HR_UNIT = CardText.HR
+HR_UNIT = CARD.HR
 
 FLOW = "reject_reason"
 CAROUSEL_MAX = 12
@@ -40,9 +40,6 @@ COMMON_REASONS: tuple[tuple[str, str], ...] = (
 class T:
     """What this feature says."""
 
-    APPROVE = "อนุมัติ"
-    REJECT = "ไม่อนุมัติ"
-    NO_REASON = "(ไม่ระบุ)"
     NONE_WAITING = "ไม่มีคำขอที่รอการอนุมัติจากท่านค่ะ"
     WAITING = "คำขอที่รอการอนุมัติจากท่าน {count} รายการ (เรียงจากรอนานที่สุด) ค่ะ"
     WAITING_MORE = "แสดง {shown} รายการแรกจากทั้งหมด {count} รายการค่ะ พิจารณาแล้วพิมพ์ \"รออนุมัติ\" เพื่อดูรายการถัดไปค่ะ"
@@ -144,7 +141,7 @@ def announce(ctx: Ctx, decision: Decision) -> list[Message]:
     by = decider_name(decision.step, str(ctx.settings.get("hr_unit_name") or HR_UNIT))
     if not decision.approved:
         ctx.push(staff, [text(T.REJECTED.format(course=course.title, name=by,
-                                                reason=decision.step.reason or T.NO_REASON))])
+                                                reason=decision.step.reason or CARD.NO_REASON))])
         return [text(T.REJECTED_DONE.format(name=staff.name))]
     if decision.next_step is not None:
         following = decision.next_step.approver
@@ -233,7 +230,7 @@ def reject_with_common_reason(event: Any, ctx: Ctx) -> list[Message]:
 
 def _is_command(typed: str, ctx: Ctx) -> bool:
     """Tell whether typed text is a bare command (a menu tap, อนุมัติ, ไม่อนุมัติ) rather than a reason."""
-    if "".join(typed.split()) in (T.APPROVE, T.REJECT):
+    if "".join(typed.split()) in (CARD.APPROVE, CARD.REJECT):
         return True
     parsed = ctx.intent
     # As in the report flows: a known intent with nothing left over is a command word, not a sentence.

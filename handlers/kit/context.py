@@ -4,12 +4,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from handlers.kit.messages import Message
-from handlers.kit.postback import Action, Postback, PostbackCodec
+from handlers.kit.postback import Postback, PostbackCodec
 from models.conversation import Conversation
 from models.org import Staff, hr_officers
 from models.outbox import enqueue_multicast, enqueue_push
@@ -54,7 +55,7 @@ class Ctx:
         """Return today's date in Bangkok."""
         return today_bangkok(self.now)
 
-    def pack(self, action: Action, id: int | None = None, arg: str | int = "") -> str:
+    def pack(self, action: StrEnum, id: int | None = None, arg: str | int = "") -> str:
         """Return signed postback data for a button."""
         return self.services.codec.pack(action, id, arg)
 
