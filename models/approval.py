@@ -116,22 +116,40 @@ def _fresh(session: Session, registration_id: int) -> Registration | None:
     return reg
 
 
+def holder_name(approver: Staff, holder: Staff) -> str:
+    """Name who holds a step: the approver, or "stand-in (รักษาราชการแทน approver)"."""
+    return approver.name if holder.id == approver.id else T.ACTING_FOR.format(name=holder.name,
+                                                                              approver=approver.name)
+
+
+def decider_name(step: ApprovalStep, hr_name: str = T.HR_UNIT) -> str:
+    """Name who decided a step: its approver, their stand-in acting for them, or HR on their behalf."""
+    if step.acting == Acting.STAND_IN and step.decided_by is not None:
+        return holder_name(step.approver, step.decided_by)
+    if step.acting == Acting.HR:
+        return T.HR_FOR.format(hr=hr_name, approver=step.approver.name)
+    return step.approver.name
+
+
 def explain(reg: Registration, step: ApprovalStep | None = None) -> str:
     """Say why a request cannot be decided at a step any more (already decided, cancelled ...)."""
     if reg.status == RegStatus.APPROVED:
         last = max((s for s in reg.steps if s.decision == StepDecision.APPROVED), key=lambda s: s.step, default=None)
-        return T.APPROVED_BY.format(name=last.approver.name if last else "-",
+        return T.APPROVED_BY.format(name=decider_name(last) if last else "-",
                                     when=format_datetime(reg.decided_at or utcnow()))
     if reg.status == RegStatus.REJECTED:
         rejected = next((s for s in reg.steps if s.decision == StepDecision.REJECTED), None)
-        return T.REJECTED_BY.format(name=rejected.approver.name if rejected else "-",
+        return T.REJECTED_BY.format(name=decider_name(rejected) if rejected else "-",
                                     when=format_datetime(reg.decided_at or utcnow()))
     if reg.status == RegStatus.CANCELLED:
         return T.CANCELLED_AT.format(when=format_datetime(reg.cancelled_at or utcnow()))
     if step is not None and step.decision in (StepDecision.APPROVED, StepDecision.REJECTED):
         decision = T.D_APPROVED if step.decision == StepDecision.APPROVED else T.D_REJECTED
-        return T.YOU_DECIDED.format(decision=decision, when=format_datetime(step.decided_at or utcnow()),
-                                    status=status_text(reg))
+        when = format_datetime(step.decided_at or utcnow())
+        if step.acting is not None:  # the stand-in or HR decided it, not the person tapping now
+            return T.DECIDED_BY.format(step=step.step, decision=decision, name=decider_name(step), when=when,
+                                       status=status_text(reg))
+        return T.YOU_DECIDED.format(decision=decision, when=when, status=status_text(reg))
     return T.NOT_YET.format(status=status_text(reg))
 
 

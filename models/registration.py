@@ -154,6 +154,11 @@ class T:
     S_CANCELLED = "ยกเลิกแล้ว"
     D_APPROVED = "อนุมัติ"
     D_REJECTED = "ไม่อนุมัติ"
+    # Who decided, when it was not the approver (stand-in or HR on their behalf).
+    DECIDED_BY = "ขั้นที่ {step} พิจารณาแล้ว ({decision}) โดย {name} เมื่อ {when} ขณะนี้{status}ค่ะ"
+    ACTING_FOR = "{name} (รักษาราชการแทน {approver})"
+    HR_FOR = "{hr} (แทน {approver})"
+    HR_UNIT = "เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล)"
 
 
 class RegistrationError(Exception):

@@ -119,6 +119,11 @@ def test_the_stand_in_sees_and_decides_the_step_recorded_as_acting_for_the_appro
     assert done.step.approver_id == head.id and done.next_step.approver_id == org["top"].id
     row = session.scalar(select(AuditLog).where(AuditLog.action == "registration.step_approved"))
     assert row.actor_id == deputy.id and row.detail["on_behalf_of"] == head.id
+    # The approver's own tap on the step afterwards says who decided it, not "ท่านพิจารณาแล้ว".
+    with pytest.raises(DecisionRefused) as late:
+        decide(session=session, registration_id=reg.id, step=1, approver=head, approve=False, reason="x",
+               now=utcnow())
+    assert f"โดย {deputy.name} (รักษาราชการแทน {head.name})" in str(late.value)
 
 
 def test_someone_who_stands_in_for_nobody_cannot_decide(session, org) -> None:

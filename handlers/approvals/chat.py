@@ -8,12 +8,20 @@ from linebot.v3.webhooks import TextMessageContent
 from sqlalchemy import delete
 
 from handlers.kit.cards import T as CARD
-from handlers.kit.cards import approval_bubble, approval_card, decider_name, fee_text, holder_name
+from handlers.kit.cards import approval_bubble, approval_card, fee_text
 from handlers.kit.context import Ctx
 from handlers.kit.messages import Message, carousel, clip, flex, message_action, postback_action, text
 from handlers.kit.postback import Action
 from handlers.kit.router import Router
-from models.approval import Decision, DecisionRefused, check_decidable, decide, waiting_for
+from models.approval import (
+    Decision,
+    DecisionRefused,
+    check_decidable,
+    decide,
+    decider_name,
+    holder_name,
+    waiting_for,
+)
 from models.conversation import Conversation, start_conversation
 from models.delegation import actor
 from models.registration import REASON_MAX, Registration
@@ -21,7 +29,6 @@ from thai.dates import format_date, format_date_range
 from thai.nlu import Intent
 
 router = Router("approvals")
-HR_UNIT = CARD.HR
 
 FLOW = "reject_reason"
 CAROUSEL_MAX = 12
@@ -138,7 +145,8 @@ def announce(ctx: Ctx, decision: Decision) -> list[Message]:
     """
     reg, staff, course = decision.registration, decision.registration.staff, decision.registration.course
     dates = format_date_range(course.start_date, course.end_date)
-    by = decider_name(decision.step, str(ctx.settings.get("hr_unit_name") or HR_UNIT))
+    hr = ctx.settings.get("hr_unit_name")
+    by = decider_name(decision.step, hr) if hr else decider_name(decision.step)
     if not decision.approved:
         ctx.push(staff, [text(T.REJECTED.format(course=course.title, name=by,
                                                 reason=decision.step.reason or CARD.NO_REASON))])

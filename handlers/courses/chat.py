@@ -6,7 +6,7 @@ from typing import Any
 from linebot.v3.webhooks import TextMessageContent
 from sqlalchemy import delete
 
-from handlers.kit.cards import approval_card, fee_text, holder_name
+from handlers.kit.cards import approval_card, fee_text
 from handlers.kit.context import Ctx
 from handlers.kit.messages import (
     GREY,
@@ -26,6 +26,7 @@ from handlers.kit.postback import Action
 from handlers.kit.router import Router
 from models.conversation import Conversation, advance, start_conversation
 from models.course import Course
+from models.approval import holder_name
 from models.delegation import actor
 from models.registration import (
     REASON_MAX,

@@ -1,4 +1,4 @@
-"""Cards more than one feature sends: the approver's request card (sent on registering, on each
+"""Cards more than one feature sends (who decided or holds a step is named by models.approval): the approver's request card (sent on registering, on each
 approval step, and by the clock's waiting reminder) and the fee as people read it."""
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import Any
 from handlers.kit.messages import GREY, RED, Message, bubble, button, clip, flex, postback_action, row, separator, t
 from handlers.kit.postback import Action, PostbackCodec
 from models.course import Course
+from models.approval import decider_name
 from models.org import Staff
-from models.registration import Acting, ApprovalStep, Registration, StepDecision
+from models.registration import ApprovalStep, Registration, StepDecision
 from thai.dates import format_date_range, format_datetime
 from thai.numbers import format_baht
 
@@ -35,29 +36,11 @@ class T:
     FREE = "ไม่มีค่าใช้จ่าย"
     NO_REASON = "(ไม่ระบุ)"
     L_FOR = "พิจารณาแทน"
-    ACTING_FOR = "{name} (รักษาราชการแทน {approver})"
-    HR_FOR = "{hr} (แทน {approver})"
-    HR = "เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล)"
 
 
 def fee_text(course: Course) -> str:
     """Return the fee as shown to people ("3,500 บาท" or ไม่มีค่าใช้จ่าย)."""
     return format_baht(course.fee) if course.fee else T.FREE
-
-
-def holder_name(approver: Staff, holder: Staff) -> str:
-    """Name who holds a step: the approver, or "stand-in (รักษาราชการแทน approver)"."""
-    return approver.name if holder.id == approver.id else T.ACTING_FOR.format(name=holder.name,
-                                                                              approver=approver.name)
-
-
-def decider_name(step: ApprovalStep, hr_name: str = T.HR) -> str:
-    """Name who decided a step: its approver, their stand-in acting for them, or HR on their behalf."""
-    if step.acting == Acting.STAND_IN and step.decided_by is not None:
-        return holder_name(step.approver, step.decided_by)
-    if step.acting == Acting.HR:
-        return T.HR_FOR.format(hr=hr_name, approver=step.approver.name)
-    return step.approver.name
 
 
 def approval_bubble(reg: Registration, step: ApprovalStep, codec: PostbackCodec, *,
