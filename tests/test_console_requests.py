@@ -105,7 +105,7 @@ def test_hr_decides_a_stalled_step_and_everyone_is_told_as_after_a_tap(
     # A second submit of the same form changes nothing and says why.
     again = hr_console.post(f"/admin/requests/{reg.id}/decide", {"decision": "approve", "step": "1"})
     assert again.status_code == 302
-    assert "พิจารณาคำขอนี้แล้ว" in hr_console.text(f"/admin/requests/{reg.id}")
+    assert "ขั้นที่ 1 พิจารณาแล้ว (อนุมัติ) โดย" in hr_console.text(f"/admin/requests/{reg.id}")
     assert _reg(bot, reg.id)[1] == 2
     with bot.db.transaction() as s:
         rows = s.scalars(select(AuditLog).where(AuditLog.action == "registration.step_approved")).all()

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from models.approval import waiting_for, waiting_steps
 from models.org import ROLE_HR, ROLE_STAFF, Staff, hr_line_ids, hr_officers
 from models.registration import ApprovalStep, Attendance, Registration, RegStatus, StepDecision, report_due
-from models.report import Report, ReportStatus
+from models.report import ReportStatus
 from models.reports import due_date, is_owed, owed_reports, owed_reports_all
 from tests.support import factories as f
+from tests.test_scheduler_jobs import owed
 
 TODAY = date(2027, 1, 13)
 SETTINGS = {"report_due_days": 15}
@@ -44,31 +45,18 @@ def test_hr_who_can_receive_are_the_hr_officers_a_push_reaches(session: Session)
     assert hr_line_ids(session=session) == [p.line_user_id for p in receiving]
 
 
-def _registration(s: Session, who: Staff, *, end: date, due: date | None, report: str | None = None,
-                  attendance: str = Attendance.UNKNOWN, status: str = RegStatus.APPROVED) -> Registration:
-    course = f.course(s, today=end, starts_in=-1, days=2, deadline_in=-10)
-    reg = Registration(staff_id=who.id, course_id=course.id, status=status, attendance=attendance,
-                       report_due_on=due, approval_levels=1, current_step=1)
-    s.add(reg)
-    s.flush()
-    if report:
-        s.add(Report(registration_id=reg.id, status=report))
-        s.flush()
-    return reg
-
-
 def test_owed_reports_and_their_due_dates_agree_for_one_person_and_for_everyone(session: Session) -> None:
     worker = f.staff(session, line_user_id="Uowed")
     ended = TODAY - timedelta(days=3)
     cases = [
-        _registration(session, worker, end=ended, due=None),  # due from the settings
-        _registration(session, worker, end=ended, due=TODAY + timedelta(days=2)),
-        _registration(session, worker, end=ended, due=TODAY, report=ReportStatus.REVISION_REQUESTED),
-        _registration(session, worker, end=ended, due=TODAY, report=ReportStatus.SUBMITTED),
-        _registration(session, worker, end=ended, due=TODAY, report=ReportStatus.ACKNOWLEDGED),
-        _registration(session, worker, end=ended, due=TODAY, attendance=Attendance.NOT_ATTENDED),
-        _registration(session, worker, end=ended, due=TODAY, status=RegStatus.PENDING),
-        _registration(session, worker, end=TODAY, due=TODAY),  # ends today: not yet owed
+        owed(session, worker, end=ended, due=None),  # due from the settings
+        owed(session, worker, end=ended, due=TODAY + timedelta(days=2)),
+        owed(session, worker, end=ended, due=TODAY, report_status=ReportStatus.REVISION_REQUESTED),
+        owed(session, worker, end=ended, due=TODAY, report_status=ReportStatus.SUBMITTED),
+        owed(session, worker, end=ended, due=TODAY, report_status=ReportStatus.ACKNOWLEDGED),
+        owed(session, worker, end=ended, due=TODAY, attendance=Attendance.NOT_ATTENDED),
+        owed(session, worker, end=ended, due=TODAY, status=RegStatus.PENDING),
+        owed(session, worker, end=TODAY, due=TODAY),  # ends today: not yet owed
     ]
     mine = {r.id for r in owed_reports(session=session, staff=worker, today=TODAY)}
     everyone = {row.registration_id: row for row in owed_reports_all(session=session, today=TODAY, settings=SETTINGS)

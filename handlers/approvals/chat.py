@@ -5,7 +5,6 @@ import json
 from typing import Any
 
 from linebot.v3.webhooks import TextMessageContent
-from sqlalchemy import delete
 
 from handlers.kit.cards import T as CARD
 from handlers.kit.cards import approval_bubble, approval_card, fee_text
@@ -22,7 +21,7 @@ from models.approval import (
     holder_name,
     waiting_for,
 )
-from models.conversation import Conversation, start_conversation
+from models.conversation import start_conversation
 from models.delegation import actor
 from models.registration import REASON_MAX, Registration
 from thai.dates import format_date, format_date_range
@@ -130,12 +129,6 @@ def _step_arg(ctx: Ctx) -> int | None:
     return int(head) if head.isdigit() and 0 < int(head) < 100 else None
 
 
-def _end_flow(ctx: Ctx) -> None:
-    # Bulk DELETE: deleting a row a concurrent tap already removed is not an error.
-    ctx.session.execute(delete(Conversation).where(Conversation.line_user_id == ctx.line_user_id))
-    ctx.conversation = None
-
-
 def announce(ctx: Ctx, decision: Decision) -> list[Message]:
     """Tell the people a decision concerns; return the reply to whoever decided.
 
@@ -193,7 +186,7 @@ def approve(event: Any, ctx: Ctx) -> list[Message]:
         return [text(T.BAD_STEP)]
     conv = ctx.conversation
     if conv is not None and conv.flow == FLOW and (conv.data or {}).get("registration_id") == ctx.postback.id:
-        _end_flow(ctx)  # ไม่อนุมัติ was tapped first, then the approver changed their mind
+        ctx.end_flow()  # ไม่อนุมัติ was tapped first, then the approver changed their mind
     return _decide(ctx, ctx.postback.id, step, True, None)
 
 
@@ -232,7 +225,7 @@ def reject_with_common_reason(event: Any, ctx: Ctx) -> list[Message]:
         return [text(T.BAD_STEP)]
     conv = ctx.conversation
     if conv is not None and conv.flow == FLOW and (conv.data or {}).get("registration_id") == ctx.postback.id:
-        _end_flow(ctx)
+        ctx.end_flow()
     return _decide(ctx, ctx.postback.id, step, False, COMMON_REASONS[int(index_text)][1])
 
 
@@ -254,7 +247,7 @@ def typed_reason(event: Any, ctx: Ctx) -> list[Message]:
     data = conv.data or {}
     registration_id, step = data.get("registration_id"), data.get("step")
     if not isinstance(registration_id, int) or not isinstance(step, int):
-        _end_flow(ctx)
+        ctx.end_flow()
         return [text(T.BAD_STEP)]
     content = event.message
     if not isinstance(content, TextMessageContent) or not content.text.strip():
@@ -267,5 +260,5 @@ def typed_reason(event: Any, ctx: Ctx) -> list[Message]:
                      _reason_quick(ctx, registration_id, step))]
     if len(reason) > REASON_MAX:
         return [text(T.REASON_TOO_LONG.format(max=REASON_MAX), _reason_quick(ctx, registration_id, step))]
-    _end_flow(ctx)
+    ctx.end_flow()
     return _decide(ctx, registration_id, step, False, reason)

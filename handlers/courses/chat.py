@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from linebot.v3.webhooks import TextMessageContent
-from sqlalchemy import delete
 
 from handlers.kit.cards import approval_card, fee_text
 from handlers.kit.context import Ctx
@@ -208,13 +207,6 @@ def more_courses(event: Any, ctx: Ctx) -> list[Message]:
 # --- the registration flow ------------------------------------------------------------------------
 
 
-def _end_flow(ctx: Ctx) -> None:
-    # A bulk DELETE rather than session.delete: a double tap racing on the same row must not
-    # fail on "0 rows deleted"; deleting nothing is fine.
-    ctx.session.execute(delete(Conversation).where(Conversation.line_user_id == ctx.line_user_id))
-    ctx.conversation = None
-
-
 def _flow_course(ctx: Ctx, course_id: int | None = None) -> tuple[Conversation, Course] | None:
     """Return this user's register flow and its course, if it is for that course."""
     conv = ctx.conversation
@@ -277,7 +269,7 @@ def in_register_flow(event: Any, ctx: Ctx) -> list[Message]:
     """Take the typed reason (or ข้าม / ยืนยัน typed instead of tapped)."""
     found = _flow_course(ctx)
     if found is None:
-        _end_flow(ctx)
+        ctx.end_flow()
         return [text(T.STALE)]
     conv, course = found
     content = event.message
@@ -321,7 +313,7 @@ def confirm_register(event: Any, ctx: Ctx) -> list[Message]:
 
 def _confirm(ctx: Ctx, course: Course, reason: str) -> list[Message]:
     assert ctx.staff is not None
-    _end_flow(ctx)
+    ctx.end_flow()
     try:
         reg = register(session=ctx.session, staff=ctx.staff, course=course, reason=reason, today=ctx.today,
                        settings=ctx.settings, now=ctx.now)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from handlers.kit.messages import Message
 from handlers.kit.postback import Postback, PostbackCodec
-from models.conversation import Conversation
+from models.conversation import Conversation, end_conversation
 from models.org import Staff, hr_officers
 from models.outbox import enqueue_multicast, enqueue_push
 from thai.dates import today_bangkok
@@ -54,6 +54,12 @@ class Ctx:
     def today(self) -> date:
         """Return today's date in Bangkok."""
         return today_bangkok(self.now)
+
+    def end_flow(self) -> bool:
+        """End this user's multi-step flow; a racing tap may have ended it already, which is fine."""
+        ended = end_conversation(session=self.session, line_user_id=self.line_user_id)
+        self.conversation = None
+        return ended
 
     def pack(self, action: StrEnum, id: int | None = None, arg: str | int = "") -> str:
         """Return signed postback data for a button."""

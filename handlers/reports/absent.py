@@ -15,7 +15,6 @@ from handlers.reports.common import (
     FLOW_NOT_ATTENDED,
     ask_reason,
     cancel_action,
-    end_flow,
     own_registration,
     router,
 )
@@ -79,7 +78,7 @@ def absent_reason(event: Any, ctx: Ctx) -> list[Message]:
         quick = [message_action(r) for r in T.ABSENT_REASONS] + [cancel_action(ctx)]
         return [text(problem or T.REASON_TEXT_ONLY, quick)]
     reg = own_registration(ctx, (conv.data or {}).get("reg"))
-    end_flow(ctx)
+    ctx.end_flow()
     ctx.conversation = None
     if reg is None or not mark_not_attended(session=ctx.session, registration=reg, reason=reason, now=ctx.now,
                                             upload_dir=ctx.services.upload_dir):

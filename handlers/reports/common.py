@@ -6,13 +6,10 @@ from typing import Any
 from linebot.v3.webhooks import TextMessageContent
 
 from handlers.kit.context import Ctx
-from handlers.kit.messages import (
-    postback_action,
-)
+from handlers.kit.messages import clip, postback_action
 from handlers.kit.postback import Action
 from handlers.kit.router import Router
 from handlers.reports.text import T
-from models.conversation import end_conversation
 from models.registration import Registration
 from models.report_review import hr_reviews
 from thai.nlu import Intent
@@ -30,14 +27,8 @@ CARD_TEXT = 300  # characters of a long answer shown on a card
 
 
 def cut(value: str, limit: int = CARD_TEXT) -> str:
-    value = value.strip()
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
-def end_flow(ctx: Ctx) -> None:
-    """End the user's flow; a racing tap may have ended it already, which is fine."""
-    end_conversation(session=ctx.session, line_user_id=ctx.line_user_id)
-    ctx.conversation = None
+    """Return a long answer trimmed and cut for a card."""
+    return clip(value.strip(), limit)
 
 
 

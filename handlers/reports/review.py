@@ -16,7 +16,6 @@ from handlers.reports.common import (
     FLOW_REVISE,
     ask_reason,
     cancel_action,
-    end_flow,
     reviewer_word,
     router,
 )
@@ -81,7 +80,7 @@ def revision_reason(event: Any, ctx: Ctx) -> list[Message]:
     if reason is None:
         return [text(problem or T.REASON_TEXT_ONLY, [cancel_action(ctx)])]
     data = conv.data or {}
-    end_flow(ctx)
+    ctx.end_flow()
     ctx.conversation = None
     report = ctx.session.get(Report, data.get("report"))
     if report is None:

@@ -29,7 +29,6 @@ from handlers.reports.common import (
     BACK,
     FLOW,
     cancel_action,
-    end_flow,
     own_registration,
     reviewer_word,
     router,
@@ -162,7 +161,7 @@ def report_flow(event: Any, ctx: Ctx) -> list[Message]:
     assert conv is not None
     reg = _flow_registration(ctx, conv)
     if reg is None:
-        end_flow(ctx)
+        ctx.end_flow()
         return [text(T.NOT_OWED)]
     content = event.message
     message = content.text.strip() if isinstance(content, TextMessageContent) else None
@@ -290,14 +289,14 @@ def _wizard_for_tap(ctx: Ctx) -> tuple[Conversation | None, Registration | None,
     assert ctx.postback is not None
     if conv is not None and conv.expires_at <= ctx.now:
         # The dispatcher checks expiry for messages only; a tap on an old card lands here.
-        end_flow(ctx)
+        ctx.end_flow()
         ctx.conversation = None
         return None, None, [text(T.EXPIRED)]
     if conv is None or conv.flow != FLOW or (conv.data or {}).get("reg") != ctx.postback.id:
         return None, None, [text(T.NO_FLOW)]
     reg = _flow_registration(ctx, conv)
     if reg is None:
-        end_flow(ctx)
+        ctx.end_flow()
         return None, None, [text(T.NOT_OWED)]
     return conv, reg, []
 
@@ -346,14 +345,14 @@ def confirm(event: Any, ctx: Ctx) -> list[Message]:
 def _confirm(ctx: Ctx, conv: Conversation, reg: Registration) -> list[Message]:
     draft = draft_of(conv)
     if not is_owed(session=ctx.session, registration=reg, today=ctx.today):
-        end_flow(ctx)
+        ctx.end_flow()
         return [text(T.SUBMIT_FAILED)]
     try:
         report = submit_report(session=ctx.session, registration=reg, draft=draft, now=ctx.now)
     except (ReportError, ValueError):
-        end_flow(ctx)
+        ctx.end_flow()
         return [text(T.SUBMIT_FAILED)]
-    end_flow(ctx)
+    ctx.end_flow()
     ctx.conversation = None
     reviewer_name = _notify_reviewers(ctx, report)
     return [text(T.SUBMITTED.format(course=reg.course.title, reviewer=reviewer_name))]
