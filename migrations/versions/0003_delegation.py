@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0003_delegation'
-# The lead re-chains this at merge time (after 0002_console).
+# After main's head, the console's accounts.
 down_revision = '0002_console'
 branch_labels = None
 depends_on = None
