@@ -34,6 +34,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "report_overdue_days": 7,
     "approval_waiting_working_days": 2,
     "extra_holidays": [],  # ISO dates the organisation closes on beyond the national ones
+    "retention_years": 5,  # the SOP keeps training records 5 years; the clock purges older ones
 }
 
 

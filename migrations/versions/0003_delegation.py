@@ -1,7 +1,7 @@
-"""delegation: stand-ins (รักษาราชการแทน) and who decided a step when it was not its approver
+"""delegation: stand-ins for approvers, and who decided a step when it was not its approver
 
 Revision ID: 0003_delegation
-Revises: 0002_console
+Revises: 0007_privacy
 Create Date: 2026-12-01 21:40:00
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 revision = '0003_delegation'
-# After main's head, the console's accounts.
-down_revision = '0002_console'
+# After main's head (0007_privacy when console-b landed); the lead re-chains as branches land.
+down_revision = '0007_privacy'
 branch_labels = None
 depends_on = None
 
