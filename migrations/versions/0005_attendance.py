@@ -1,7 +1,7 @@
 """attendance: check-in codes and check-ins, attendance records, pre/post tests, evaluations, certificates
 
 Revision ID: 0005_attendance
-Revises: 0007_privacy (main's head when day merged it; the lead re-chains)
+Revises: 0003_delegation (main's head when day merged it; the lead re-chains)
 Create Date: 2026-12-01 21:25:33.428603
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0005_attendance'
-down_revision = '0007_privacy'
+down_revision = '0003_delegation'
 branch_labels = None
 depends_on = None
 
