@@ -27,6 +27,10 @@ def register(app: Flask) -> None:
     from bot.richmenu import richmenu_sync_command  # richmenu-sync
 
     add(app, richmenu_sync_command)
+    from bot.documents.commands import COMMANDS as document_commands  # export-hr-report, export-hr-plan ...
+
+    for cmd in document_commands:
+        add(app, cmd)
 
 
 def add(app: Flask, cmd: click.Command) -> None:
