@@ -2,10 +2,10 @@
 
 Importing this package registers every table on Base.metadata (Alembic and tests rely on it).
 """
-from models import audit, conversation, course, events, linking, org, outbox, plan, registration, report
+from models import admin, audit, conversation, course, events, linking, org, outbox, plan, registration, report
 from models.base import Base, utcnow
 
 __all__ = [
-    "Base", "audit", "conversation", "course", "events", "linking", "org", "outbox", "plan",
+    "Base", "admin", "audit", "conversation", "course", "events", "linking", "org", "outbox", "plan",
     "registration", "report", "utcnow",
 ]
