@@ -24,6 +24,8 @@ URL_PREFIX = "/admin"
 AREAS: tuple[str, ...] = (
     "auth",
     "home",
+    "dashboard",
+    "plan",
 )
 # Endpoints open without a session (the login page and what it needs to look right).
 PUBLIC_ENDPOINTS = frozenset({"console.auth.login", "console.static", "console.font"})
