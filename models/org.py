@@ -13,7 +13,9 @@ from thai.names import full_name
 ROLE_STAFF = "staff"
 ROLE_APPROVER = "approver"
 ROLE_HR = "hr"
-ROLES = (ROLE_STAFF, ROLE_APPROVER, ROLE_HR)
+# Executives (นายก, ปลัด, ผู้อำนวยการ) get the monthly figures card in LINE (handlers/executive.py).
+ROLE_EXECUTIVE = "executive"
+ROLES = (ROLE_STAFF, ROLE_APPROVER, ROLE_HR, ROLE_EXECUTIVE)
 
 # Defaults of every organisation setting; a row in org_settings overrides one key.
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -32,7 +34,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "report_due_soon_days": 3,
     "report_overdue_days": 7,
     "approval_waiting_working_days": 2,
-    "extra_holidays": [],  # ISO dates the organisation closes on beyond the national ones
+    "extra_holidays": [],
+    # The app's public https address (e.g. "https://bot.example.go.th"): LINE fetches images and
+    # opens console links there. Empty: cards go out without a chart image or a dashboard button.
+    "public_base_url": "",  # ISO dates the organisation closes on beyond the national ones
 }
 
 

@@ -91,3 +91,21 @@ def test_bad_activity_input_is_refused_in_thai(session, field: str, value: objec
     with pytest.raises(PlanError, match=message):
         add_activity(session=session, data=data)
     assert activities(session=session, fiscal_year=FY) == []
+
+
+def test_the_executive_chart_is_a_png_with_the_year_drawn(session) -> None:
+    from io import BytesIO
+
+    from PIL import Image
+
+    from bot.documents.chart_png import executive_chart
+    from tests.support.pdftools import ARTIFACTS
+
+    build(session)
+    data = executive_chart(year_figures(session=session, fiscal_year=FY, today=TODAY))
+    with Image.open(BytesIO(data)) as image:
+        assert image.format == "PNG" and image.size == (1040, 1040)
+        colours = {c for _, c in image.getcolors(maxcolors=1 << 16) or []}
+        assert len(colours) > 10  # text and bars, not a blank page
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "executive-chart-2570.png").write_bytes(data)
