@@ -97,6 +97,7 @@ def test_hr_signs_in_uploads_staff_and_prints_link_codes(tmp_path: Path) -> None
             page.get_by_role("button", name="บันทึกการตั้งค่า").click()
             page.get_by_text("บันทึกการตั้งค่าแล้ว 1 รายการ").wait_for()
             assert page.locator("td", has_text="https://line.me/R/ti/p/@123abcde").count() == 1
+            shot(page, "02b-settings")
 
             # A staff sheet: preview first, nothing saved until confirmed.
             page.get_by_role("link", name="นำเข้าไฟล์").click()
