@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -139,8 +139,14 @@ def sign_in(*, session: Session, username: str, password: str, now: datetime | N
         # Not even checked while locked: guessing on during the lock gains nothing.
         return SignInOutcome(SignIn.LOCKED, locked_until=user.locked_until)
     if not check_password_hash(user.password_hash, password) or not user.active:
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= LOGIN_FAILURES:
+        # Counted in the database, not in Python: guesses sent in parallel each count.
+        failures = session.execute(
+            update(AdminUser).where(AdminUser.id == user.id)
+            .values(failed_logins=AdminUser.failed_logins + 1).returning(AdminUser.failed_logins)
+            .execution_options(synchronize_session=False)
+        ).scalar_one()
+        session.refresh(user)
+        if failures >= LOGIN_FAILURES:
             user.failed_logins = 0
             user.locked_until = now + LOGIN_LOCK
             audit(session=session, action="admin.locked", subject_type="admin_user", subject_id=user.id)

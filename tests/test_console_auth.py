@@ -14,6 +14,7 @@ from models.admin import (
     SignIn,
     admin_by_username,
     create_admin,
+    list_admins,
     sign_in,
 )
 from models.base import utcnow
@@ -151,3 +152,39 @@ def test_account_commands(app: Flask, tx) -> None:
     assert reset.exit_code == 0 and "ตั้งรหัสผ่านใหม่" in reset.output
     missing = runner.invoke(args=["reset-admin-password", "ghost"], input="new-password-99\nnew-password-99\n")
     assert missing.exit_code == 1 and "ไม่พบชื่อผู้ใช้ ghost" in missing.output
+    # Expected failures: one Thai line each, no traceback, nothing made.
+    for args, typed, says in ((["create-admin", "two"], "long-enough-pw1\nother-password-2\n", "ไม่ตรงกัน"),
+                              (["create-admin", "three", "--role", "boss"], "", "ไม่รู้จักบทบาท"),
+                              (["create-admin", "four"], "short\nshort\n", "อย่างน้อย 10"),
+                              (["create-admin", "ก ข"], "long-enough-pw1\nlong-enough-pw1\n", "ชื่อผู้ใช้ต้องเป็น")):
+        failed = runner.invoke(args=args, input=typed)
+        assert failed.exit_code == 1 and says in failed.output, (args, failed.output)
+        assert "Traceback" not in failed.output and "Error" not in failed.output
+    with tx() as session:
+        assert [u.username for u in list_admins(session=session)] == ["viewer.one"]
+
+
+def test_seed_demo_makes_a_console_sign_in_that_make_run_shows(app: Flask, tx, bot) -> None:
+    from pathlib import Path
+
+    from bot.demo import demo_signin
+    from models.admin import reset_password
+
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    line = [x for x in result.output.splitlines() if "หน้าจัดการระบบ" in x][0]
+    password = line.rsplit(" ", 1)[1]
+    instance = Path(bot.config.INSTANCE_DIR)
+    with tx() as session:
+        assert demo_signin(session=session, instance_dir=instance) == ("hr-demo", password)
+        user = admin_by_username(session=session, username="hr-demo")
+        assert user.role == "hr" and user.staff_id is not None
+    console = ConsoleClient(app.test_client())
+    assert console.sign_in("hr-demo", password).status_code == 302
+    # Once HR changes the password, the old one is never printed again.
+    with tx() as session:
+        reset_password(session=session, username="hr-demo", password="changed-by-hr-1")
+        assert demo_signin(session=session, instance_dir=instance) is None
+    # Real data: no demo, no demo account.
+    again = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert "ไม่โหลดข้อมูลตัวอย่าง" in again.output

@@ -24,6 +24,10 @@ URL_PREFIX = "/admin"
 AREAS: tuple[str, ...] = (
     "auth",
     "home",
+    "staff",
+    "linkcodes",
+    "uploads",
+    "settings",
     "dashboard",
     "plan",
 )
@@ -96,7 +100,8 @@ def guard() -> Any:
 @bp.after_request
 def no_store(response: Response) -> Response:
     """Keep personal data out of shared caches and the back button after sign-out."""
-    response.headers.setdefault("Cache-Control", "no-store")
+    if request.endpoint not in ("console.static", "console.font"):
+        response.headers["Cache-Control"] = "no-store"
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -130,6 +135,13 @@ def not_found(_exc: HTTPException) -> tuple[str, int]:
     """Say a record is not there, in Thai."""
     return render_template("console/error.html", code=404, title="ไม่พบข้อมูล",
                            message="ไม่พบข้อมูลที่ต้องการ อาจถูกลบหรือพิมพ์ที่อยู่ผิดค่ะ"), 404
+
+
+@bp.errorhandler(413)
+def too_large(_exc: HTTPException) -> tuple[str, int]:
+    """Refuse an upload over the size limit, in Thai."""
+    return render_template("console/error.html", code=413, title="ไฟล์ใหญ่เกินไป",
+                           message="ไฟล์ใหญ่เกินไป (ไม่เกิน 16 MB) กรุณาแบ่งเป็นหลายไฟล์ค่ะ"), 413
 
 
 @bp.get("/font/<weight>.ttf")

@@ -17,16 +17,22 @@ def _fail(message: str) -> None:
 
 
 def _ask_password() -> str:
-    return click.prompt("รหัสผ่าน (อย่างน้อย 10 ตัวอักษร)", hide_input=True,
-                        confirmation_prompt="พิมพ์รหัสผ่านอีกครั้ง")
+    """Ask for the password twice (hidden); a mismatch ends the command in one Thai line."""
+    first = click.prompt("รหัสผ่าน (อย่างน้อย 10 ตัวอักษร)", hide_input=True, default="", show_default=False)
+    second = click.prompt("พิมพ์รหัสผ่านอีกครั้ง", hide_input=True, default="", show_default=False)
+    if first != second:
+        _fail("รหัสผ่านสองครั้งไม่ตรงกัน ไม่มีการเปลี่ยนแปลง")
+    return str(first)
 
 
 @click.command("create-admin")
 @click.argument("username")
-@click.option("--role", type=click.Choice(ADMIN_ROLES), default=ADMIN_HR, show_default=True,
-              help="hr edits; viewer only reads (executives, auditors)")
+@click.option("--role", default=ADMIN_HR, show_default=True,
+              help=f"one of {', '.join(ADMIN_ROLES)}: hr edits; viewer only reads (executives, auditors)")
 def create_admin_command(username: str, role: str) -> None:
     """Create a console sign-in; asks for the password twice and keeps only its hash."""
+    if role not in ADMIN_ROLES:
+        _fail(f"สร้างบัญชีไม่สำเร็จ: ไม่รู้จักบทบาท “{role}” (ใช้ได้: {', '.join(ADMIN_ROLES)})")
     password = _ask_password()
     try:
         with state().db.transaction() as session:
