@@ -314,6 +314,37 @@ def link_course(*, session: Session, course: Course, activity: PlanActivity | No
           actor_id=actor_id, activity_id=course.activity_id)
 
 
+FIELD_WORDS = {
+    "policy_area": "นโยบายด้าน", "title": "กิจกรรม/โครงการ", "target_text": "เป้าหมาย", "target_number": "ตัวเลขเป้าหมาย",
+    "target_unit": "หน่วยของเป้าหมาย", "budget": "งบประมาณ", "quarters": "ไตรมาส", "unit_id": "หน่วยงานที่รับผิดชอบ",
+    "is_training": "เป็นการอบรม",
+}
+
+
+def describe_values(values: dict[str, Any], *, session: Session, money: Any = str) -> list[str]:
+    """Amended values in Thai words, one line each ("งบประมาณ 150,000 บาท"), for history and the amendment list."""
+    lines = []
+    for key in AMENDABLE:
+        if key not in values:
+            continue
+        value = values[key]
+        if key in ("budget", "target_number") and value not in (None, ""):
+            text = money(Decimal(str(value))) + (" บาท" if key == "budget" else "")
+        elif key == "quarters":
+            text = ", ".join(str(q) for q in value) or "-"
+        elif key == "unit_id":
+            unit = session.get(Unit, value) if value else None
+            text = unit.name if unit else "-"
+        elif key == "target_unit":
+            text = TARGET_UNIT_WORDS.get(TargetUnit(value), "-") if value else "-"
+        elif key == "is_training":
+            text = "ใช่" if value else "ไม่ใช่"
+        else:
+            text = str(value) if value not in (None, "") else "-"
+        lines.append(f"{FIELD_WORDS[key]} {text}")
+    return lines
+
+
 def target_words(activity: PlanActivity, *, fmt: Any = str) -> str:
     """The target's number in words ("๓๐ คน", "ร้อยละ ๘๐"), or '' when it has none."""
     if activity.target_number is None:

@@ -105,16 +105,19 @@ def test_hr_adds_an_activity_and_bad_input_changes_nothing(hr_console, tx) -> No
 
 def test_hr_amends_and_the_history_shows_old_and_new(hr_console, org, tx) -> None:
     url = f"/admin/plan/{org['training']}/amend"
+    with tx() as session:
+        unit_id = str(session.get(PlanActivity, org["training"]).unit_id)
     form = {"policy_area": AREA, "title": "โครงการฝึกอบรมเพิ่มประสิทธิภาพการปฏิบัติงาน", "target_text": "บุคลากรได้รับการอบรม",
-            "target_number": "6", "target_unit": "people", "budget": "120000", "quarters": ["2", "3"], "is_training": "1"}
+            "target_number": "6", "target_unit": "people", "budget": "120000", "quarters": ["2", "3"], "is_training": "1",
+            "unit_id": unit_id}
     response = hr_console.post(url, form | {"reason": ""})
     assert response.status_code == 200 and "กรุณาระบุเหตุผลการแก้ไข" in response.get_data(as_text=True)
     response = hr_console.post(url, form | {"reason": "โอนงบไปกิจกรรม ๕ ส.", "amended_on": "15 มี.ค. 2570"})
     assert response.status_code == 302
     page = hr_console.text(f"/admin/plan/{org['training']}")
     history = page.split('id="history"')[1].split("</section>")[0]
-    assert "15 มี.ค. 2570" in history and "150000.00" in history and "120000.00" in history
-    assert "โอนงบไปกิจกรรม ๕ ส." in history
+    assert "15 มี.ค. 2570" in history and "งบประมาณ 150,000 บาท" in history and "งบประมาณ 120,000 บาท" in history
+    assert "โอนงบไปกิจกรรม ๕ ส." in history and "หน่วยงานที่รับผิดชอบ" not in history  # only what changed
     with tx() as session:
         assert str(session.get(PlanActivity, org["training"]).budget) == "120000.00"
 

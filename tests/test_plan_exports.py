@@ -168,3 +168,35 @@ def test_cli_failures_are_one_thai_line(app, org, tmp_path: Path, args: list[str
     assert code == 1
     assert output.strip().splitlines() == [output.strip()] and message in output
     assert "Traceback" not in output and not (tmp_path / "x.xlsx").exists()
+
+
+def test_plan_amendments_in_seed_003s_layout(app, org, tmp_path: Path, tx) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from models.plan import ActivityInput, PlanActivity, amend_activity
+
+    with tx() as session:
+        a = session.scalar(select_activity("กิจกรรมสร้างขวัญกำลังใจ"))
+        data = ActivityInput(a.fiscal_year, a.policy_area, a.title, target_text=a.target_text,
+                             target_number=a.target_number, target_unit=a.target_unit, budget=Decimal("25000"),
+                             quarters=(3, 4), unit_id=a.unit_id)
+        amend_activity(session=session, activity=a, data=data, reason="เพิ่มกิจกรรมกีฬาสี", amended_on=date(2027, 4, 2),
+                       now=NOW)
+        assert isinstance(a, PlanActivity)
+    out = tmp_path / "amend.xlsx"
+    assert run(app, "export-plan-amendments", "--fiscal-year", "2570", "--out", str(out))[0] == 0
+    rows = values(out)
+    assert rows[0][0] == f"บัญชีรายการแก้ไขแผนการบริหารและการพัฒนาทรัพยากรบุคคล {ORG}"
+    assert rows[2] == ["ลำดับ", "รายละเอียดในแผน (เดิม)", "รายละเอียดในแผน (แก้ไขใหม่)", "เหตุผลการแก้ไข", "วันที่แก้ไข"]
+    assert rows[3][0] == "แก้ไข ครั้งที่ ๑/๒๕๗๐"
+    assert rows[4] == ["๑", "กิจกรรมสร้างขวัญกำลังใจ\nงบประมาณ ๒๐,๐๐๐ บาท\nไตรมาส ๔",
+                       "กิจกรรมสร้างขวัญกำลังใจ\nงบประมาณ ๒๕,๐๐๐ บาท\nไตรมาส ๓, ๔", "เพิ่มกิจกรรมกีฬาสี", "๒ เม.ย. ๒๕๗๐"]
+
+
+def select_activity(title: str):
+    from sqlalchemy import select
+
+    from models.plan import PlanActivity
+
+    return select(PlanActivity).where(PlanActivity.title == title)

@@ -99,6 +99,14 @@ def hr_plan(ext: str) -> Response:
     return _download(ext, f"hr-plan-{year}", exports.hr_plan_doc, fiscal_year=year)
 
 
+@bp.get("/export/plan-amendments.<ext>")
+@login_required
+def amendments(ext: str) -> Response:
+    """The year's plan amendments (seed 003's layout)."""
+    year = _year()
+    return _download(ext, f"plan-amendments-{year}", exports.amendments_doc, fiscal_year=year)
+
+
 @bp.get("/export/quarter-<int:quarter>.<ext>")
 @login_required
 def quarterly(quarter: int, ext: str) -> Response:

@@ -17,10 +17,10 @@ from models.course import POLICY_AREAS, Course
 from models.org import Unit
 from models.plan import (
     STATUS_WORDS, TARGET_UNIT_WORDS, ActivityInput, PlanActivity, PlanError, ResultInput, activities, add_activity,
-    amend_activity, edit_activity, link_course, plan_years, record_result,
+    amend_activity, describe_values, edit_activity, link_course, plan_years, record_result,
 )
 from thai.dates import fiscal_year, fiscal_year_bounds, parse_date, today_bangkok
-from thai.numbers import parse_amount
+from thai.numbers import format_number, parse_amount
 
 bp = Blueprint("plan", __name__, url_prefix="/plan")
 NAV = ("console.plan.index", "แผนพัฒนาบุคลากร")
@@ -122,7 +122,8 @@ def show(activity_id: int) -> str:
         first, last = fiscal_year_bounds(row.fiscal_year)
         courses = list(db.scalars(select(Course).where(Course.start_date >= first, Course.start_date <= last)
                                   .order_by(Course.start_date)))
-        return _page("console/plan_show.html", db, activity=row, courses=courses, today=today_bangkok())
+        return _page("console/plan_show.html", db, activity=row, courses=courses, today=today_bangkok(),
+                     describe=lambda values: describe_values(values, session=db, money=_money))
 
 
 @bp.route("/<int:activity_id>/<mode>", methods=["GET", "POST"])
@@ -188,6 +189,10 @@ def courses(activity_id: int) -> Response:
                 link_course(session=db, course=course, activity=None, actor_id=actor()["actor_id"])
         flash(T.LINKED, "ok")
     return redirect(url_for(".show", activity_id=activity_id))
+
+
+def _money(value: Decimal) -> str:
+    return format_number(value, decimals=0 if value == value.to_integral_value() else 2)
 
 
 def _amended_on() -> date:

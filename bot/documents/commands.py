@@ -68,6 +68,15 @@ def export_hr_plan(year: int, out: str, digits: str) -> None:
     _export(out, exports.hr_plan_doc, digits, fiscal_year=year)
 
 
+@click.command("export-plan-amendments")
+@YEAR
+@OUT
+@DIGITS
+def export_plan_amendments(year: int, out: str, digits: str) -> None:
+    """The year's plan amendments: old and new details, reason, date (seed 003's layout)."""
+    _export(out, exports.amendments_doc, digits, fiscal_year=year)
+
+
 @click.command("export-training-record")
 @click.option("--employee-id", required=True)
 @OUT
@@ -106,5 +115,5 @@ def export_quarterly(year: int, quarter: int, out: str, digits: str) -> None:
     _export(out, exports.quarterly_doc, digits, fiscal_year=year, quarter=quarter, today=today_bangkok())
 
 
-COMMANDS = (export_hr_report, export_hr_plan, export_training_record, export_participants, export_followup,
+COMMANDS = (export_hr_report, export_hr_plan, export_plan_amendments, export_training_record, export_participants, export_followup,
             export_quarterly)

@@ -6,13 +6,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.documents.hr_report import hr_plan, hr_report
+from bot.documents.hr_report import hr_plan, hr_report, plan_amendments
 from bot.documents.records import followup_list, participant_list, quarterly_report, training_record
 from bot.documents.render import Document
 from models.course import Course
 from models.figures import owed_list, participations, year_figures
 from models.org import Staff, get_settings
-from models.plan import activities
+from models.plan import activities, amendments
 from models.reports import training_history
 from thai.dates import fiscal_year, fiscal_year_bounds
 
@@ -58,6 +58,14 @@ def hr_plan_doc(*, session: Session, fiscal_year: int, thai_digits: bool = True)
     if not rows:
         raise ExportError(T.NO_PLAN.format(year=fiscal_year))
     return hr_plan(rows, fiscal_year=fiscal_year, org_name=_org(session)[0], thai_digits=thai_digits)
+
+
+def amendments_doc(*, session: Session, fiscal_year: int, thai_digits: bool = True) -> Document:
+    """The year's plan amendments (seed 003's บัญชีรายการแก้ไข)."""
+    if not activities(session=session, fiscal_year=check_year(fiscal_year)):
+        raise ExportError(T.NO_PLAN.format(year=fiscal_year))
+    return plan_amendments(amendments(session=session, fiscal_year=fiscal_year), fiscal_year=fiscal_year,
+                           org_name=_org(session)[0], session=session, thai_digits=thai_digits)
 
 
 def training_record_doc(*, session: Session, employee_id: str, today: date, thai_digits: bool = True) -> Document:

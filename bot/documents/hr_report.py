@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sqlalchemy.orm import Session
+
 from bot.documents.pdf import Cell, Column
 from bot.documents.render import DocCell, DocRow, Document, Group
 from models.course import POLICY_AREAS, Course
 from models.figures import Participation, YearFigures
-from models.plan import PlanActivity, target_words
-from thai.dates import format_date_range
+from models.plan import PlanActivity, PlanAmendment, describe_values, target_words
+from thai.dates import format_date, format_date_range
 
 MARK = "/"
 PEOPLE_PER_ROW = 15  # a course's participants go on rows of this many, so no row outgrows a page
@@ -30,6 +32,9 @@ class T:
     FIXES = "แนวทางแก้ไข: {text}"
     TOTAL = "รวมทั้งสิ้น"
     NO_PLAN = "ยังไม่มีกิจกรรมในแผนของปีงบประมาณนี้"
+    AMEND_TITLE = "บัญชีรายการแก้ไขแผนการบริหารและการพัฒนาทรัพยากรบุคคล{org}"
+    AMEND_ROUND = "แก้ไข ครั้งที่ {n}/{year}"
+    NO_AMENDMENT = "ยังไม่มีการแก้ไขแผนในปีงบประมาณนี้"
 
 
 def _title(org_name: str, template: str, doc_year: str) -> list[str]:
@@ -158,4 +163,34 @@ def hr_plan(activities: list[PlanActivity], *, fiscal_year: int, org_name: str, 
                              a.unit.name if a.unit else "-"])
             total += Decimal(a.budget or 0)
     doc.rows.append([Cell(T.TOTAL, bold=True), "", "", doc.money(total, dash=False), "", "", "", "", ""])
+    return doc
+
+
+def plan_amendments(rows: list[PlanAmendment], *, fiscal_year: int, org_name: str, session: Session,
+                    thai_digits: bool = True) -> Document:
+    """The year's amendments as seed 003's บัญชีรายการแก้ไข: per round, old and new details with the reason."""
+    doc = Document(title=[], columns=[], rows=[], thai_digits=thai_digits, sheet_name="รายการแก้ไข")
+    doc.title = _title(org_name, T.AMEND_TITLE, doc.text(str(fiscal_year)))
+    doc.footer = doc.title[0]
+    doc.columns = [Column("ลำดับ", 0.6, "C"), Column("รายละเอียดในแผน (เดิม)", 3.0),
+                   Column("รายละเอียดในแผน (แก้ไขใหม่)", 3.0), Column("เหตุผลการแก้ไข", 2.4),
+                   Column("วันที่แก้ไข", 1.1, "C")]
+
+    def money(value: Decimal) -> str:
+        return doc.money(value).text
+
+    current = None
+    n = 0
+    for m in rows:
+        if m.round_no != current:
+            current, n = m.round_no, 0
+            doc.rows.append(Group(T.AMEND_ROUND.format(n=doc.text(str(m.round_no)), year=doc.text(str(fiscal_year)))))
+        n += 1
+        head = m.activity.title
+        old = "\n".join([head, *describe_values(m.old_values, session=session, money=money)])
+        new = "\n".join([head, *describe_values(m.new_values, session=session, money=money)])
+        doc.rows.append([doc.num(n), doc.text(old), doc.text(new), m.reason,
+                         format_date(m.amended_on, thai_digits=thai_digits)])
+    if not rows:
+        doc.rows.append(Group(T.NO_AMENDMENT))
     return doc
