@@ -12,8 +12,8 @@ from bot.line import ContentTooLarge, LineGateway
 from bot.standin import StandIn, create_blueprint
 from bot.state import BotState
 from handlers import build_dispatcher
-from handlers.context import Services
-from handlers.postback import PostbackCodec
+from handlers.kit.context import Services
+from handlers.kit.postback import PostbackCodec
 from thai.nlu import warm_up
 
 log = logging.getLogger(__name__)
@@ -23,6 +23,8 @@ SIMULATOR_PREFIX = "/simulator/line"
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the app from a configuration (from the environment when none is given)."""
+    # Long on purpose: the whole wiring (logging, database, LINE or the simulator, services,
+    # blueprints, commands) reads top to bottom in the order it happens.
     config = config or Config.from_env()
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(SECRET_KEY=config.SECRET_KEY, TESTING=config.TESTING, MAX_CONTENT_LENGTH=16 * 1024 * 1024)

@@ -12,8 +12,8 @@ from bot.config import Config
 from bot.db import Database
 from bot.line import LineGateway
 from bot.standin import StandIn
-from handlers.context import Services
-from handlers.router import Dispatcher
+from handlers.kit.context import Services
+from handlers.kit.router import Dispatcher
 
 log = logging.getLogger(__name__)
 

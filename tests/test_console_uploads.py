@@ -121,7 +121,7 @@ def test_course_sheet_preview_and_confirm(tx, hr_console: ConsoleClient) -> None
 
 
 def test_templates_download_and_read_back(tx, hr_console: ConsoleClient, tmp_path) -> None:
-    from models.imports import read_table
+    from bot.sheets import read_table
     from bot.console.preview import columns_of
 
     for kind in ("staff", "courses"):

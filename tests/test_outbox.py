@@ -5,12 +5,20 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.line import LineGateway, Result
 from bot import sender
+from bot.line import LineGateway, Result
 from bot.sender import deliver
 from models.base import utcnow
 from models.outbox import (
-    FAILED, KIND_PUSH, MAX_ATTEMPTS, PENDING, SENT, OutboxMessage, enqueue_multicast, enqueue_push, enqueue_reply,
+    FAILED,
+    KIND_PUSH,
+    MAX_ATTEMPTS,
+    PENDING,
+    SENT,
+    OutboxMessage,
+    enqueue_multicast,
+    enqueue_push,
+    enqueue_reply,
 )
 from tests.support.fake_line import ACCESS_TOKEN
 

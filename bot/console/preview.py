@@ -20,11 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.course import Course
-from models.imports import (
+from bot.sheets import (
     COURSE_COLUMNS,
     STAFF_COLUMNS,
     Column,
-    ImportError_,
+    SheetError as ImportError_,
     ImportSummary,
     import_courses_file,
     import_staff_file,

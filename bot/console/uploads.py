@@ -20,7 +20,7 @@ from bot.console.preview import Kind, Preview, columns_of, dry_run
 from bot.console.sheet_templates import template_csv, template_xlsx
 from bot.state import state
 from models.audit import audit
-from models.imports import ImportError_, import_courses_file, import_staff_file
+from bot.sheets import SheetError as ImportError_, import_courses_file, import_staff_file
 
 log = logging.getLogger(__name__)
 bp = Blueprint("uploads", __name__, url_prefix="/uploads")
