@@ -79,6 +79,9 @@ def create_app(config: Config | None = None) -> Flask:
     from bot import cli, webhook
 
     app.register_blueprint(webhook.bp)
+    from bot import charts
+
+    app.register_blueprint(charts.bp)
     from bot.console import init_console  # the HR console at /admin/
 
     init_console(app)

@@ -134,3 +134,45 @@ def test_hr_records_a_result_and_both_policy_marks_are_refused(hr_console, org, 
     with tx() as session:
         row = session.get(PlanActivity, org["staffing"])
         assert (row.result_text, row.status_off_policy, row.status_done, row.problems) == ("ประกาศแล้ว", True, False, "ล่าช้า")
+
+
+def _sheet(rows: list[list[object]]) -> BytesIO:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["นโยบาย", "กิจกรรม/โครงการ", "งบประมาณ", "ไตรมาส", "หน่วยงานที่รับผิดชอบ", "เป็นการอบรม"])
+    for r in rows:
+        wb.active.append(r)
+    out = BytesIO()
+    wb.save(out)
+    out.seek(0)
+    return out
+
+
+def test_hr_imports_a_plan_after_a_preview(hr_console, tx) -> None:
+    upload = {"year": "2571", "file": (_sheet([["4", "อบรมภาษาอังกฤษ", "30000", "2", "กองคลัง", "ใช่"],
+                                               ["10", "กีฬาสัมพันธ์", "5000", "3", "", ""]]), "plan.xlsx")}
+    response = hr_console.post("/admin/plan/import/", upload, content_type="multipart/form-data")
+    assert response.status_code == 302
+    page = hr_console.text("/admin/plan/import/preview")
+    assert "เพิ่มใหม่ 2 กิจกรรม" in page and "อบรมภาษาอังกฤษ" in page and "ยืนยันนำเข้า" in page
+    assert _count(tx) == 0  # the preview wrote nothing
+    assert hr_console.post("/admin/plan/import/confirm", {}).status_code == 302
+    assert _count(tx) == 2
+    assert "อบรมภาษาอังกฤษ" in hr_console.text("/admin/plan/?year=2571")
+
+
+def test_a_plan_sheet_with_problems_cannot_be_confirmed(hr_console, tx) -> None:
+    upload = {"year": "2571", "file": (_sheet([["99", "อะไรก็ได้", "x", "", "", ""]]), "plan.xlsx")}
+    hr_console.post("/admin/plan/import/", upload, content_type="multipart/form-data")
+    page = hr_console.text("/admin/plan/import/preview")
+    assert "แถวที่ 2: ไม่รู้จักนโยบายด้าน “99”" in page and "ยืนยันนำเข้า</button>" not in page
+    hr_console.post("/admin/plan/import/confirm", {})
+    assert _count(tx) == 0
+
+
+def test_viewer_cannot_import_a_plan(viewer_console, tx) -> None:
+    assert viewer_console.get("/admin/plan/import/").status_code == 403
+    upload = {"year": "2571", "file": (_sheet([["4", "อบรม", "1", "1", "", ""]]), "plan.xlsx")}
+    response = viewer_console.post("/admin/plan/import/", upload, content_type="multipart/form-data")
+    assert response.status_code == 403 and _count(tx) == 0

@@ -30,6 +30,7 @@ AREAS: tuple[str, ...] = (
     "settings",
     "dashboard",
     "plan",
+    "plan_import",
 )
 # Endpoints open without a session (the login page and what it needs to look right).
 PUBLIC_ENDPOINTS = frozenset({"console.auth.login", "console.static", "console.font"})
