@@ -122,7 +122,7 @@ def test_course_sheet_preview_and_confirm(tx, hr_console: ConsoleClient) -> None
 
 def test_templates_download_and_read_back(tx, hr_console: ConsoleClient, tmp_path) -> None:
     from bot.sheets import read_table
-    from bot.console.preview import columns_of
+    from bot.sheets.preview import columns_of
 
     for kind in ("staff", "courses"):
         with hr_console.get(f"/admin/uploads/{kind}/template.xlsx") as response:
@@ -164,7 +164,7 @@ def test_uploads_are_hr_only_and_need_csrf(tx, viewer_console: ConsoleClient, hr
 
 def test_readme_lists_every_accepted_column() -> None:
     from bot.config import PROJECT_ROOT
-    from bot.console.preview import columns_of
+    from bot.sheets.preview import columns_of
 
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     for kind in ("staff", "courses"):

@@ -16,11 +16,11 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, session, url_for
 
 from bot.console.auth import actor, hr_required, login_required
-from bot.console.preview import Kind, Preview, columns_of, dry_run
-from bot.console.sheet_templates import template_csv, template_xlsx
+from bot.sheets import SheetError, import_courses_file, import_staff_file
+from bot.sheets.preview import Kind, Preview, columns_of, dry_run
+from bot.sheets.template import template_csv, template_xlsx
 from bot.state import state
 from models.audit import audit
-from bot.sheets import SheetError as ImportError_, import_courses_file, import_staff_file
 
 log = logging.getLogger(__name__)
 bp = Blueprint("uploads", __name__, url_prefix="/uploads")
@@ -170,7 +170,7 @@ def confirm(kind: str) -> Any:
             summary = importer(session=db, path=path, actor_id=who["actor_id"])
             audit(session=db, action=f"console.upload.{k}", subject_type="import", subject_id=None,
                   admin_id=who["admin_id"], actor_id=who["actor_id"], rows=summary.rows)
-    except ImportError_ as exc:
+    except SheetError as exc:
         flash(T.REFUSED.format(n=len(exc.problems)), "err")
         return redirect(url_for("console.uploads.preview", kind=k))
     _forget()

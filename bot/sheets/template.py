@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-from bot.console.preview import Kind, columns_of
+from bot.sheets.preview import Kind, columns_of
 
 EXAMPLES: dict[str, dict[str, str]] = {
     "staff": {"employee_id": "E001", "title": "นางสาว", "first_name": "พิมพ์ชนก", "last_name": "ใจงาม",

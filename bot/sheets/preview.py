@@ -1,4 +1,4 @@
-"""A dry run of a staff or course sheet: what confirming it would add, change and leave alone.
+"""A dry run of a staff or course sheet: what importing it would add, change and leave alone.
 
 The sheet goes through the real import (the same reader, checks and upserts) in a transaction
 that is always rolled back, and each row's record is compared before and after. So the preview
@@ -19,20 +19,13 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.sheets.courses import COURSE_COLUMNS, import_courses_file
+from bot.sheets.reader import Column, ImportSummary, SheetError, as_key, as_text, read_table
+from bot.sheets.staff import STAFF_COLUMNS, import_staff_file
 from models.course import Course
-from bot.sheets import (
-    COURSE_COLUMNS,
-    STAFF_COLUMNS,
-    Column,
-    SheetError as ImportError_,
-    ImportSummary,
-    import_courses_file,
-    import_staff_file,
-    read_table,
-)
 from models.org import Staff
 from thai.dates import format_date
-from thai.numbers import format_number, to_arabic_digits
+from thai.numbers import format_number
 
 Kind = Literal["staff", "courses"]
 Outcome = Literal["add", "change", "same", "bad", "ok"]
@@ -121,12 +114,6 @@ def _course_snapshot(session: Session) -> dict[str, dict[str, Any]]:
     } for c in session.scalars(select(Course)).all()}
 
 
-def _key(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return to_arabic_digits(re.sub(r"\s+", " ", "" if value is None else str(value))).strip()
-
-
 def _problems_by_row(problems: list[str]) -> tuple[dict[int, list[str]], list[str]]:
     rows: dict[int, list[str]] = {}
     general: list[str] = []
@@ -147,7 +134,7 @@ def dry_run(*, session_factory: Callable[[], Session], kind: Kind, path: Path) -
     snapshot = _staff_snapshot if staff else _course_snapshot
     try:
         table = read_table(path, columns_of(kind))
-    except ImportError_ as exc:
+    except SheetError as exc:
         return Preview(kind, [], exc.problems, None)
     with session_factory() as session:
         session.begin()
@@ -157,7 +144,7 @@ def dry_run(*, session_factory: Callable[[], Session], kind: Kind, path: Path) -
                 importer = import_staff_file if staff else import_courses_file
                 summary: ImportSummary | None = importer(session=session, path=path)
                 problems: list[str] = []
-            except ImportError_ as exc:
+            except SheetError as exc:
                 summary, problems = None, exc.problems
             after = snapshot(session) if summary is not None else {}
         finally:
@@ -165,7 +152,7 @@ def dry_run(*, session_factory: Callable[[], Session], kind: Kind, path: Path) -
     by_row, general = _problems_by_row(problems)
     rows = []
     for row in table.rows:
-        key = _key(row.values.get(key_col))
+        key = as_key(row.values.get(key_col))
         old, new = before.get(key), after.get(key)
         item = PreviewRow(row.number, key, (new or old or {}).get("name", ""), "ok")
         if row.number in by_row:
@@ -189,5 +176,5 @@ def dry_run(*, session_factory: Callable[[], Session], kind: Kind, path: Path) -
 
 def _row_name(values: dict[str, Any], staff: bool) -> str:
     if staff:
-        return " ".join(_key(values.get(k)) for k in ("title", "first_name", "last_name") if values.get(k)).strip()
-    return _key(values.get("title"))
+        return " ".join(as_text(values.get(k)) for k in ("title", "first_name", "last_name") if values.get(k)).strip()
+    return as_text(values.get("title"))
