@@ -35,10 +35,11 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "report_due_soon_days": 3,
     "report_overdue_days": 7,
     "approval_waiting_working_days": 2,
-    "extra_holidays": [],
+    "extra_holidays": [],  # ISO dates the organisation closes on beyond the national ones
+    "retention_years": 5,  # the SOP keeps training records 5 years; the clock purges older ones
     # The app's public https address (e.g. "https://bot.example.go.th"): LINE fetches images and
     # opens console links there. Empty: cards go out without a chart image or a dashboard button.
-    "public_base_url": "",  # ISO dates the organisation closes on beyond the national ones
+    "public_base_url": "",
 }
 
 

@@ -28,6 +28,7 @@ AREAS: tuple[str, ...] = (
     "linkcodes",
     "uploads",
     "settings",
+    "privacy",
     "dashboard",
     "plan",
     "plan_import",
