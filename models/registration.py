@@ -43,6 +43,13 @@ class StepDecision(StrEnumType):
     VOID = "void"  # never reached: rejected or cancelled earlier
 
 
+class Acting(StrEnumType):
+    """Who decided a step when it was not its approver."""
+
+    STAND_IN = "stand_in"  # the approver's stand-in (รักษาราชการแทน), in the chat
+    HR = "hr"  # an HR officer in the console, on behalf of an approver who could not be reached
+
+
 class Registration(Base):
     """One staff member's request for one course (unique per pair)."""
 
@@ -86,9 +93,13 @@ class ApprovalStep(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     reached_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
+    # Set when someone other than the approver decided: how (Acting) and, for a stand-in, who.
+    acting: Mapped[str | None] = mapped_column(String(16))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
 
     registration: Mapped[Registration] = relationship(back_populates="steps")
-    approver: Mapped[Staff] = relationship(lazy="joined")
+    approver: Mapped[Staff] = relationship(foreign_keys=[approver_id], lazy="joined")
+    decided_by: Mapped[Staff | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")
 
 
 def report_due(report_due_on: date | None, course_end: date, settings: dict[str, Any]) -> date:
@@ -143,6 +154,11 @@ class T:
     S_CANCELLED = "ยกเลิกแล้ว"
     D_APPROVED = "อนุมัติ"
     D_REJECTED = "ไม่อนุมัติ"
+    # Who decided, when it was not the approver (stand-in or HR on their behalf).
+    DECIDED_BY = "ขั้นที่ {step} พิจารณาแล้ว ({decision}) โดย {name} เมื่อ {when} ขณะนี้{status}ค่ะ"
+    ACTING_FOR = "{name} (รักษาราชการแทน {approver})"
+    HR_FOR = "{hr} (แทน {approver})"
+    HR_UNIT = "เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล)"
 
 
 class RegistrationError(Exception):

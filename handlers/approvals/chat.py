@@ -12,8 +12,17 @@ from handlers.kit.context import Ctx
 from handlers.kit.messages import Message, carousel, clip, flex, message_action, postback_action, text
 from handlers.kit.postback import Action
 from handlers.kit.router import Router
-from models.approval import Decision, DecisionRefused, check_decidable, decide, waiting_for
+from models.approval import (
+    Decision,
+    DecisionRefused,
+    check_decidable,
+    decide,
+    decider_name,
+    holder_name,
+    waiting_for,
+)
 from models.conversation import start_conversation
+from models.delegation import actor
 from models.registration import REASON_MAX, Registration
 from thai.dates import format_date, format_date_range
 from thai.nlu import Intent
@@ -99,7 +108,9 @@ def show_waiting(event: Any, ctx: Ctx) -> list[Message]:
     waiting = waiting_for(session=ctx.session, approver=ctx.staff, today=ctx.today)
     if not waiting:
         return [text(T.NONE_WAITING)]
-    bubbles = fit([approval_bubble(r, s, ctx.services.codec, brief=True) for r, s in waiting[:CAROUSEL_MAX]])
+    bubbles = fit([approval_bubble(r, s, ctx.services.codec, brief=True,
+                                   acting_for=s.approver if s.approver_id != ctx.staff.id else None)
+                   for r, s in waiting[:CAROUSEL_MAX]])
     shown = waiting[: len(bubbles)]
     messages = [text(T.WAITING.format(count=len(waiting)))]
     messages.append(flex(T.WAITING.format(count=len(waiting)), carousel(bubbles)))
@@ -118,26 +129,36 @@ def _step_arg(ctx: Ctx) -> int | None:
     return int(head) if head.isdigit() and 0 < int(head) < 100 else None
 
 
-def _announce(ctx: Ctx, decision: Decision) -> list[Message]:
-    """Tell the people a decision concerns; return the reply to the approver."""
+def announce(ctx: Ctx, decision: Decision) -> list[Message]:
+    """Tell the people a decision concerns; return the reply to whoever decided.
+
+    The console calls this too when HR decides on an approver's behalf, so the next step is
+    told exactly as after a tap. The next card goes to whoever acts for its approver today
+    (their stand-in within a range, models.delegation).
+    """
     reg, staff, course = decision.registration, decision.registration.staff, decision.registration.course
     dates = format_date_range(course.start_date, course.end_date)
-    approver = decision.step.approver
+    hr = ctx.settings.get("hr_unit_name")
+    by = decider_name(decision.step, hr) if hr else decider_name(decision.step)
     if not decision.approved:
-        ctx.push(staff, [text(T.REJECTED.format(course=course.title, name=approver.name,
+        ctx.push(staff, [text(T.REJECTED.format(course=course.title, name=by,
                                                 reason=decision.step.reason or CARD.NO_REASON))])
         return [text(T.REJECTED_DONE.format(name=staff.name))]
     if decision.next_step is not None:
         following = decision.next_step.approver
-        passed = dict(course=course.title, step=decision.step.step, by=approver.name, name=following.name)
-        if ctx.push(following, [approval_card(reg, decision.next_step, ctx.services.codec)]):
+        holder = actor(session=ctx.session, approver=following, on=ctx.today)
+        name = holder_name(following, holder)
+        passed = dict(course=course.title, step=decision.step.step, by=by, name=name)
+        card = approval_card(reg, decision.next_step, ctx.services.codec,
+                             acting_for=following if holder.id != following.id else None)
+        if ctx.push(holder, [card]):
             ctx.push(staff, [text(T.STEP_PASSED.format(**passed))])
-            return [text(T.APPROVED_NEXT.format(name=following.name))]
+            return [text(T.APPROVED_NEXT.format(name=name))]
         # The next approver cannot get the card in LINE: without this the request would wait unseen.
         ctx.push(staff, [text(T.STEP_PASSED_UNREACHABLE.format(**passed))])
         ctx.tell_hr([text(T.HR_APPROVER_OFFLINE.format(staff=staff.name, course=course.title,
-                                                       step=decision.step.step, approver=following.name))])
-        return [text(T.APPROVED_NEXT_UNREACHABLE.format(name=following.name))]
+                                                       step=decision.step.step, approver=name))])
+        return [text(T.APPROVED_NEXT_UNREACHABLE.format(name=name))]
     due = format_date(reg.report_due_on) if reg.report_due_on else "-"
     ctx.push(staff, [text(T.APPROVED.format(course=course.title, dates=dates, due=due),
                           [message_action("คำขอของฉัน")])])
@@ -153,7 +174,7 @@ def _decide(ctx: Ctx, registration_id: int, step: int, approve: bool, reason: st
                           approve=approve, reason=reason, now=ctx.now, settings=ctx.settings, today=ctx.today)
     except DecisionRefused as refused:
         return [text(str(refused))]
-    return _announce(ctx, decision)
+    return announce(ctx, decision)
 
 
 @router.postback(Action.APPROVE)

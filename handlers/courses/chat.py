@@ -25,6 +25,8 @@ from handlers.kit.postback import Action
 from handlers.kit.router import Router
 from models.conversation import Conversation, advance, start_conversation
 from models.course import Course
+from models.approval import holder_name
+from models.delegation import actor
 from models.registration import (
     REASON_MAX,
     OpenCourse,
@@ -320,10 +322,14 @@ def _confirm(ctx: Ctx, course: Course, reason: str) -> list[Message]:
     step = current_step(reg)
     assert step is not None
     approver = step.approver
-    messages = [text(T.SENT.format(name=approver.name), [message_action(T.MY_REQUESTS)])]
-    if not ctx.push(approver, [approval_card(reg, step, ctx.services.codec)]):
+    # The card goes to whoever acts for the approver today: their stand-in within a range.
+    holder = actor(session=ctx.session, approver=approver, on=ctx.today)
+    name = holder_name(approver, holder)
+    messages = [text(T.SENT.format(name=name), [message_action(T.MY_REQUESTS)])]
+    card = approval_card(reg, step, ctx.services.codec, acting_for=approver if holder.id != approver.id else None)
+    if not ctx.push(holder, [card]):
         # The approver cannot get the card in LINE: the requester knows, and HR can chase it.
-        messages.append(text(T.SENT_UNREACHABLE.format(name=approver.name)))
+        messages.append(text(T.SENT_UNREACHABLE.format(name=name)))
         ctx.tell_hr([text(T.HR_APPROVER_OFFLINE.format(staff=ctx.staff.name, course=course.title,
-                                                       approver=approver.name))])
+                                                       approver=name))])
     return messages
