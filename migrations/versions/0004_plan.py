@@ -1,7 +1,7 @@
 """plan: HR-plan activities and their amendments; courses get their activity and hours
 
 Revision ID: 0004_plan
-Revises: 0007_privacy (main's head when plan merged)
+Revises: 0003_delegation (main's head when plan merged)
 Create Date: 2026-12-01 21:27:30.365046
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0004_plan'
-down_revision = '0007_privacy'
+down_revision = '0003_delegation'
 branch_labels = None
 depends_on = None
 
