@@ -85,6 +85,9 @@ def create_app(config: Config | None = None) -> Flask:
 
     app.register_blueprint(webhook.bp)
     app.register_blueprint(links.bp)
+    from bot import charts
+
+    app.register_blueprint(charts.bp)
     from bot.console import init_console  # the HR console at /admin/
 
     init_console(app)

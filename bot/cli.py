@@ -83,6 +83,10 @@ def register(app: Flask) -> None:
     from bot.richmenu import richmenu_sync_command  # richmenu-sync
 
     add(app, richmenu_sync_command)
+    from bot.documents.commands import COMMANDS as document_commands  # export-hr-report, export-hr-plan ...
+
+    for cmd in document_commands:
+        add(app, cmd)
     from bot.privacy_commands import COMMANDS as privacy_commands  # export-staff-data, erase-staff, purge-expired
 
     for cmd in privacy_commands:

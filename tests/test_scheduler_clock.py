@@ -30,7 +30,8 @@ from thai.dates import BANGKOK
 AT = bkk(2027, 1, 5, 9, 0)
 # Every feature's clock job, as handlers.FEATURES registers them, and one of the working-day ones.
 JOB_IDS = {"monthly-followup", "reports-deadlines", "courses-closing", "courses-starting", "approvals-waiting",
-           "privacy-retention", "attendance-evaluations"}
+           "privacy-retention", "attendance-evaluations",
+           "executive-monthly"}
 DAILY = "reports-deadlines"
 
 
@@ -165,7 +166,7 @@ def test_settings_changes_reschedule_the_jobs(bot, tx, schedulers) -> None:
         set_setting(session=s, key="monthly_followup_time", value="10:15")
     with tx() as s:
         settings = get_settings(session=s)
-    assert sync_triggers(scheduler, clock_jobs(), settings) == ["monthly-followup"]
+    assert sync_triggers(scheduler, clock_jobs(), settings) == ["monthly-followup", "executive-monthly"]
     job = scheduler.get_job("monthly-followup")
     assert job.trigger.get_next_fire_time(None, bkk(2027, 1, 1)) == bkk(2027, 1, 5, 10, 15)
     assert job.next_run_time.astimezone(BANGKOK).time().strftime("%H:%M") == "10:15"

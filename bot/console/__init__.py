@@ -34,6 +34,9 @@ AREAS: tuple[str, ...] = (
     "privacy",
     "attendance",
     "evaluation",
+    "dashboard",
+    "plan",
+    "plan_import",
 )
 # Endpoints open without a session (the login page and what it needs to look right).
 PUBLIC_ENDPOINTS = frozenset({"console.auth.login", "console.static", "console.font"})

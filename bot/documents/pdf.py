@@ -126,7 +126,7 @@ class ThaiPDF(FPDF):
         """
         self.set_font(FAMILY, "", size)
         headings = heading_rows if heading_rows is not None else [[Cell(c.title) for c in columns]]
-        style = FontFace(family=FAMILY, emphasis="BOLD", size_pt=size, fill_color=HEADING_FILL)
+        style = FontFace(family=FAMILY, emphasis="BOLD", size_pt=size - 0.5, fill_color=HEADING_FILL)
         with super().table(
             col_widths=tuple(c.width for c in columns),
             text_align=tuple(c.align for c in columns),
