@@ -98,7 +98,6 @@ def certificate_text(registration: Registration, *, org_name: str, issued_on: da
     return CertificateText(
         org_name=org_name, name=person.name, position=f"{person.position}{unit}".strip(), course=course.title,
         start=course.start_date, end=course.end_date, venue=course.venue, issued_on=issued_on,
-        # Course.hours comes with the plan's migration (0004_plan); until then no hours are printed.
         hours=course.hours)
 
 
