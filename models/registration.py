@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -44,10 +44,13 @@ class StepDecision(StrEnumType):
 
 
 class Registration(Base):
-    """One staff member's request for one course (unique per pair)."""
+    """One staff member's request for one course (one live request per pair)."""
 
     __tablename__ = "registrations"
-    __table_args__ = (UniqueConstraint("staff_id", "course_id"),)
+    # Unique among live requests: after a cancellation the person may ask again, and the
+    # cancelled request stays as it was for the audit trail (migration 0008_flows).
+    __table_args__ = (Index("uq_registrations_live_staff_course", "staff_id", "course_id", unique=True,
+                            sqlite_where=text("status != 'cancelled'"), postgresql_where=text("status != 'cancelled'")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
