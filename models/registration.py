@@ -261,7 +261,8 @@ def open_courses_for(*, session: Session, staff: Staff, today: date) -> list[Ope
     mine = {
         r.course_id: r
         for r in session.scalars(
-            select(Registration).where(Registration.staff_id == staff.id, Registration.course_id.in_(ids))
+            select(Registration).where(Registration.staff_id == staff.id, Registration.course_id.in_(ids),
+                                       Registration.status != RegStatus.CANCELLED)
         )
     } if ids else {}
     result: list[OpenCourse] = []
@@ -293,9 +294,11 @@ def approvers_for(*, session: Session, staff: Staff, levels: int) -> list[Staff]
 
 
 def _check_can_register(session: Session, staff: Staff, course: Course, today: date) -> None:
+    # A cancelled request does not stand in the way: the person may ask again (0008_flows).
     existing = session.scalar(
         select(Registration)
-        .where(Registration.staff_id == staff.id, Registration.course_id == course.id)
+        .where(Registration.staff_id == staff.id, Registration.course_id == course.id,
+               Registration.status != RegStatus.CANCELLED)
         .execution_options(populate_existing=True)
     )
     if existing is not None:
@@ -339,14 +342,15 @@ def register(
         current_step=1, created_at=now,
     )
     try:
-        # The unique (staff, course) constraint is the last guard; a savepoint keeps the
+        # The unique (staff, course) index among live requests is the last guard; a savepoint keeps the
         # caller's transaction usable when it fires.
         with session.begin_nested():
             session.add(reg)
             session.flush()
     except IntegrityError:
         existing = session.scalar(
-            select(Registration).where(Registration.staff_id == staff.id, Registration.course_id == course.id)
+            select(Registration).where(Registration.staff_id == staff.id, Registration.course_id == course.id,
+                                       Registration.status != RegStatus.CANCELLED)
         )
         if existing is None:
             raise
