@@ -123,13 +123,9 @@ class T:
     NOT_ELIGIBLE = "หลักสูตรนี้เปิดรับเฉพาะ {types} ค่ะ ท่านจึงสมัครไม่ได้"
     NO_APPROVER = (
         "ยังไม่พบผู้อนุมัติสำหรับท่านในระบบค่ะ "
-        "กรุณาติดต่อเจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) เพื่อกำหนดผู้บังคับบัญชาค่ะ"
+        "กรุณาติดต่อ{hr} เพื่อกำหนดผู้บังคับบัญชาค่ะ"
     )
     ALREADY = "ท่านสมัครหลักสูตรนี้ไว้แล้วค่ะ สถานะ: {status}"
-    ALREADY_CANCELLED = (
-        "ท่านเคยยกเลิกคำขอหลักสูตรนี้ไปแล้วค่ะ หากต้องการสมัครอีกครั้ง "
-        "กรุณาติดต่อเจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) ค่ะ"
-    )
     NOT_FOUND = "ไม่พบคำขอนี้ค่ะ"
     NOT_YOURS = "คำขอนี้ไม่ได้รอการพิจารณาจากท่านค่ะ"
     APPROVED_BY = "คำขอนี้ได้รับการอนุมัติแล้วโดย {name} เมื่อ {when} ค่ะ"
@@ -138,7 +134,7 @@ class T:
     YOU_DECIDED = "ท่านพิจารณาคำขอนี้แล้ว ({decision}) เมื่อ {when} ขณะนี้{status}ค่ะ"
     NOT_YET = "คำขอนี้ยังไม่ถึงขั้นของท่านค่ะ ขณะนี้{status}ค่ะ"
     NOT_CANCELLABLE = "คำขอนี้{status}จึงยกเลิกไม่ได้ค่ะ"
-    CANCEL_STARTED = "หลักสูตรนี้เริ่มอบรมไปแล้วเมื่อ {date} จึงยกเลิกคำขอในแชตไม่ได้ค่ะ กรุณาติดต่อเจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) ค่ะ"
+    CANCEL_STARTED = "หลักสูตรนี้เริ่มอบรมไปแล้วเมื่อ {date} จึงยกเลิกคำขอในแชตไม่ได้ค่ะ กรุณาติดต่อ{hr} ค่ะ"
     # Status phrases, used in lists and in the sentences above.
     S_PENDING = "รอการอนุมัติจาก {name} (ขั้นที่ {step}/{levels})"
     S_APPROVED = "ได้รับอนุมัติแล้ว"
@@ -156,7 +152,11 @@ class RegistrationError(Exception):
         self.message = message
 
     def __str__(self) -> str:
-        return self.message
+        return self.say(DEFAULT_SETTINGS["hr_unit_name"])
+
+    def say(self, hr: str) -> str:
+        """Return the sentence with the HR unit named as the organisation's setting says."""
+        return self.message.replace("{hr}", hr)
 
 
 class CourseClosed(RegistrationError):
@@ -179,11 +179,8 @@ class AlreadyRegistered(RegistrationError):
     """A request for this (staff, course) exists; .registration is it."""
 
     def __init__(self, registration: Registration) -> None:
-        if registration.status == RegStatus.CANCELLED:
-            message = T.ALREADY_CANCELLED
-        else:
-            message = T.ALREADY.format(status=status_text(registration))
-        super().__init__(message)
+        # Only a live request stands in the way: after a cancellation one may ask again.
+        super().__init__(T.ALREADY.format(status=status_text(registration)))
         self.registration = registration
 
 
