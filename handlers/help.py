@@ -14,7 +14,7 @@ from linebot.v3.webhooks import (
 
 from handlers.kit.context import Ctx
 from handlers.kit.menu import help_message, menu_quick_replies
-from handlers.kit.messages import Message, text
+from handlers.kit.messages import Message, message_action, text
 from handlers.kit.postback import Action
 from handlers.kit.router import Router
 from models.conversation import end_conversation
