@@ -17,6 +17,7 @@ JOB_NAMES = {
 # What a job counted, as a Thai operator reads it.
 COUNT_NAMES = {
     "written": "ข้อความที่เตรียมส่ง",
+    "owed_reports": "รายงานที่ค้างส่ง",
     "followup_staff": "บุคลากรที่ค้างส่งรายงาน",
     "followup_hr": "เจ้าหน้าที่งานบุคคลที่ได้รับสรุป",
     "staff_unreachable": "บุคลากรที่ติดต่อทาง LINE ไม่ได้",
