@@ -34,8 +34,7 @@ def audience(*, session: Session, course: Course) -> list[Staff]:
     )
     return list(session.scalars(
         select(Staff)
-        .where(Staff.active.is_(True), Staff.line_user_id.is_not(None), Staff.reachable.is_(True),
-               Staff.announcements.is_(True), targeted)
+        .where(Staff.can_receive, Staff.announcements.is_(True), targeted)
         .order_by(Staff.id)
     ))
 

@@ -101,8 +101,14 @@ class T:
     # the clock: registration closing soon, training next
     CLOSING = (
         "📢 หลักสูตรใกล้ปิดรับสมัครค่ะ\n{title}\nวันที่อบรม: {dates}\nปิดรับสมัคร: {deadline}\n"
-        "สนใจแตะ สมัคร ได้เลยค่ะ (ปิดข่าวหลักสูตรได้โดยพิมพ์ \"ปิดการแจ้งเตือน\")"
+        "สนใจแตะ \"สมัคร\" ได้เลยค่ะ (ปิดข่าวหลักสูตรได้โดยแตะ \"ปิดการแจ้งเตือน\")"
     )
+    # A new course, told once to the staff it targets who take announcements (announce.py).
+    NEW_COURSE = (
+        "📢 หลักสูตรใหม่เปิดรับสมัครค่ะ\n{title}\nวันที่อบรม: {dates}\nปิดรับสมัคร: {deadline}\n"
+        "สนใจแตะ \"สมัคร\" ได้เลยค่ะ (ปิดข่าวหลักสูตรได้โดยแตะ \"ปิดการแจ้งเตือน\")"
+    )
+    BTN_MUTE = "ปิดการแจ้งเตือน"
     STARTING = "📅 แจ้งเตือนการอบรม{when}ค่ะ\nหลักสูตร: {title}\nเริ่ม: {start}{time}\nวันที่อบรม: {dates}\nสถานที่: {venue}"
     TOMORROW = "พรุ่งนี้"
     AT_TIME = " เวลา {time} น."
