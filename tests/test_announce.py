@@ -35,6 +35,11 @@ def test_a_new_course_is_announced_once_to_the_staff_it_targets(bot, tx, fake_li
     labels = {a["label"]: a for a in actions(inbox(fake_line, clerk))}
     assert bot.services.codec.unpack(labels["สมัคร"]["data"]).action is Action.REGISTER
     assert labels["ปิดการแจ้งเตือน"]["text"] == "ปิดการแจ้งเตือน"
+    # In the card itself, not as quick replies: those show under the newest message only, so
+    # with several reminders arriving together the older ones would lose their buttons.
+    [card] = [m for m in inbox(fake_line, clerk) if "หลักสูตรใหม่สำหรับทุกคน" in texts([m])]
+    assert card["type"] == "flex" and "quickReply" not in card
+    assert [b["action"]["label"] for b in card["contents"]["footer"]["contents"]] == ["สมัคร", "ปิดการแจ้งเตือน"]
 
     run_due_jobs(bot, bkk(2027, 1, 14, 8, 30))  # the next working day: announced once
     assert texts(inbox(fake_line, clerk)).count("หลักสูตรใหม่สำหรับทุกคน") == 1

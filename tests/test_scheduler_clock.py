@@ -29,7 +29,8 @@ from thai.dates import BANGKOK
 
 AT = bkk(2027, 1, 5, 9, 0)
 # Every feature's clock job, as handlers.FEATURES registers them, and one of the working-day ones.
-JOB_IDS = {"monthly-followup", "reports-deadlines", "courses-closing", "courses-starting", "approvals-waiting"}
+JOB_IDS = {"monthly-followup", "reports-deadlines", "courses-closing", "courses-starting", "courses-announce",
+           "approvals-waiting"}
 DAILY = "reports-deadlines"
 
 

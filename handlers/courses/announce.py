@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from handlers.courses.chat import T
 from handlers.courses.reminders import reminders
-from handlers.kit.messages import Message, message_action, postback_action, text
+from handlers.kit.messages import Message, message_action, postback_action, text_card
 from handlers.kit.postback import Action, PostbackCodec
 from models.announcements import audience, courses_to_announce, mark_announced
 from models.course import Course
@@ -27,7 +27,7 @@ def new_course_message(codec: PostbackCodec, course: Course) -> Message:
     body = T.NEW_COURSE.format(title=course.title, dates=format_date_range(course.start_date, course.end_date),
                                deadline=format_date(course.registration_deadline))
     register = postback_action(T.REGISTER, codec.pack(Action.REGISTER, course.id), display_text=T.REGISTER)
-    return text(body, [register, message_action(T.BTN_MUTE)])
+    return text_card(body, [register, message_action(T.BTN_MUTE)])
 
 
 @reminders.job("courses-announce", trigger=working_days_at("daily_reminders_time"))
