@@ -7,7 +7,7 @@ targets were told about it; courses that exist when this runs count as announced
 upgrade does not announce the whole catalogue at once.
 
 Revision ID: 0008_flows
-Revises: 0001
+Revises: 0002_console
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_flows"
-down_revision = "0001"  # 0001_foundation's revision id; the lead re-chains at merge
+down_revision = "0002_console"  # this branch's head on main; the lead re-chains at merge
 branch_labels = None
 depends_on = None
 
