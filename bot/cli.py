@@ -116,7 +116,7 @@ def db_group() -> None:
 def db_upgrade(revision: str) -> None:
     """Create or upgrade the schema to a revision (default: the newest)."""
     migrate.upgrade(state().config.DATABASE_URL, revision)
-    click.echo("ฐานข้อมูลเป็นรุ่นล่าสุดแล้ว (schema up to date)")
+    click.echo("ฐานข้อมูลเป็นรุ่นล่าสุดแล้ว")
 
 
 @db_group.command("downgrade")
@@ -192,7 +192,7 @@ def send_outbox() -> None:
         click.echo("ยังไม่ได้เชื่อมต่อ LINE: ไม่มีการส่งข้อความ", err=True)
         sys.exit(1)
     stats = deliver(s.db, s.gateway)
-    click.echo(", ".join(f"{k}={v}" for k, v in sorted(stats.items())) or "nothing due")
+    click.echo(", ".join(f"{k}={v}" for k, v in sorted(stats.items())) or "ไม่มีข้อความที่ต้องส่ง")
 
 
 @click.command("seed-demo")

@@ -65,6 +65,8 @@ class StandIn:
     rich_menu_images: dict[str, bytes] = field(default_factory=dict)
     user_menus: dict[str, str] = field(default_factory=dict)
     default_menu: str | None = None
+    # Seconds the simulator's เลื่อนเวลา moved the chat's clock: deliveries are stamped with it.
+    clock_offset: float = 0.0
 
     # --- used by tests and the simulator ----------------------------------------------------
 
@@ -123,7 +125,7 @@ class StandIn:
         return None
 
     def _deliver(self, to: list[str], messages: list[dict[str, Any]], via: str) -> None:
-        now = time.time()
+        now = time.time() + self.clock_offset
         for user in to:
             for message in messages:
                 self.deliveries.append(Delivery(next(self._seq), user, message, via, now))

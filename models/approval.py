@@ -327,7 +327,8 @@ def check_cancellable(*, session: Session, registration_id: int, staff: Staff, t
     if reg.status not in LIVE:
         raise CancelRefused(T.NOT_CANCELLABLE.format(status=status_text(reg)))
     if today >= reg.course.start_date:
-        raise CancelRefused(T.CANCEL_STARTED.format(date=format_date(reg.course.start_date)))
+        # {hr} stays for the handler to fill (RegistrationError.say).
+        raise CancelRefused(T.CANCEL_STARTED.format(date=format_date(reg.course.start_date), hr="{hr}"))
     return reg
 
 

@@ -64,6 +64,8 @@ class Course(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the staff it targets were told it is open (the clock's new-course announcement).
+    announced_at: Mapped[datetime | None]
 
     target_types: Mapped[list[StaffType]] = relationship(
         secondary=course_target_types, lazy="selectin", order_by=StaffType.name

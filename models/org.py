@@ -48,6 +48,11 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 }
 
 
+def hr_unit_name(settings: dict[str, Any]) -> str:
+    """Return how messages name the HR unit (the organisation's setting, or the default)."""
+    return str(settings.get("hr_unit_name") or DEFAULT_SETTINGS["hr_unit_name"])
+
+
 class OrgSetting(Base):
     """One organisation setting (key -> JSON value); missing keys take DEFAULT_SETTINGS."""
 

@@ -141,8 +141,8 @@ def test_daily_reminders_fire_at_eight_thirty_on_working_days_only() -> None:
 # --- what is due at an instant ----------------------------------------------------------------
 
 # The working-day jobs of every feature, in the order handlers.FEATURES registers them.
-DAILY = ["reports-deadlines", "courses-closing", "courses-starting", "approvals-waiting", "privacy-retention",
-         "attendance-evaluations"]
+DAILY = ["reports-deadlines", "courses-closing", "courses-starting", "courses-announce", "approvals-waiting",
+         "privacy-retention", "attendance-evaluations"]
 # The monthly follow-up day's jobs: the follow-up of owed reports, then the executives' card.
 MONTHLY = ["monthly-followup", "executive-monthly"]
 
