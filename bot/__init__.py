@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from datetime import timedelta
 
 from flask import Flask
 
 from bot.config import Config
 from bot.db import Database
 from bot.line import ContentTooLarge, LineGateway
+from bot.sender import Policy, Sender
+from bot.worker import Courier, notify_on_commit
 from bot.standin import StandIn, create_blueprint
 from bot.state import BotState
 from handlers import build_dispatcher
@@ -59,6 +62,10 @@ def create_app(config: Config | None = None) -> Flask:
         log.warning("not connected to LINE: LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN are not set%s",
                     " (the simulator stands in)" if standin else "")
 
+    sender = courier = None
+    if gateway is not None:
+        sender, courier = _delivery(db, gateway, config)
+
     services = Services(codec=PostbackCodec(config.SECRET_KEY), upload_dir=config.UPLOAD_DIR)
     if gateway is not None:
         services.fetch_content = lambda message_id, max_bytes: gateway.get_content(message_id, max_bytes=max_bytes)
@@ -71,7 +78,7 @@ def create_app(config: Config | None = None) -> Flask:
     warm_up()
     app.extensions["bot"] = BotState(
         config=config, db=db, dispatcher=build_dispatcher(), services=services,
-        channel_secret=secret, gateway=gateway, standin=standin,
+        channel_secret=secret, gateway=gateway, standin=standin, sender=sender, courier=courier,
     )
 
     from bot import cli, webhook
@@ -83,6 +90,19 @@ def create_app(config: Config | None = None) -> Flask:
 
         app.register_blueprint(simulator.bp)
     return app
+
+
+def _delivery(db: Database, gateway: LineGateway, config: Config) -> tuple[Sender, Courier]:
+    # One throttle per process: a 429 seen by any sender slows them all.
+    policy = Policy(
+        attempts=max(1, config.LINE_RETRIES), retry_delay=config.LINE_RETRY_DELAY, backoff_base=config.OUTBOX_BACKOFF,
+        lease=timedelta(seconds=config.OUTBOX_LEASE), reply_lease=timedelta(seconds=config.OUTBOX_REPLY_LEASE),
+    )
+    sender = Sender(db, gateway, policy)
+    notify_on_commit(db)
+    # The courier serves the request path: few calls, short waits; the worker does the rest.
+    quick = Sender(db, gateway, policy.with_(attempts=2, max_sleep=1.0, batch=10), sender.throttle)
+    return sender, Courier(quick)
 
 
 def _derived(secret_key: str, purpose: str) -> str:

@@ -10,7 +10,6 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from bot import migrate
-from bot.sender import deliver
 from bot.state import state
 from models.org import Staff
 
@@ -18,7 +17,7 @@ from models.org import Staff
 def register(app: Flask) -> None:
     """Add every command to the app's CLI (each runs inside the app context)."""
     app.cli.add_command(db_group)
-    for cmd in (link_code, import_staff, import_courses, send_outbox, seed_demo):
+    for cmd in (link_code, import_staff, import_courses, send_outbox, seed_demo, worker):
         add(app, cmd)
     from scheduler.commands import COMMANDS as clock_commands  # run-due-jobs, clock
 
@@ -121,8 +120,22 @@ def send_outbox() -> None:
     if s.gateway is None:
         click.echo("ยังไม่ได้เชื่อมต่อ LINE: ไม่มีการส่งข้อความ", err=True)
         sys.exit(1)
-    stats = deliver(s.db, s.gateway)
+    assert s.sender is not None
+    stats = s.sender.deliver()
     click.echo(", ".join(f"{k}={v}" for k, v in sorted(stats.items())) or "nothing due")
+
+
+@click.command("worker")
+@click.option("--lanes", type=int, default=None, help="parallel senders (default WORKER_LANES, 8)")
+def worker(lanes: int | None) -> None:
+    """Deliver the outbox continuously (the Procfile's worker process); Ctrl-C stops it."""
+    from bot.worker import run_worker
+
+    s = state()
+    if s.sender is None:
+        click.echo("ยังไม่ได้เชื่อมต่อ LINE: ไม่มีการส่งข้อความ", err=True)
+        sys.exit(1)
+    run_worker(s.db, s.sender, lanes=lanes or s.config.WORKER_LANES)
 
 
 @click.command("seed-demo")

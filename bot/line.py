@@ -47,6 +47,11 @@ class Outcome:
     result: Result
     status: int | None = None
     error: str | None = None
+    # Seconds LINE asked us to wait (429 Retry-After), for the senders to slow down.
+    retry_after: float | None = None
+    # True when LINE may have accepted the call although we saw no answer (a timeout, a
+    # connection reset, a 5xx): a reply in that state is retried with its own token, never pushed.
+    unknown: bool = False
 
     @property
     def delivered(self) -> bool:
@@ -112,31 +117,43 @@ class LineGateway:
     # --- messages ---------------------------------------------------------------------------
 
     def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> Outcome:
-        """Reply with a token (single use, valid for a short time)."""
+        """Reply with a token (single use, valid for a short time); one attempt, never a wait."""
         request = _build(ReplyMessageRequest, {"replyToken": reply_token, "messages": messages})
         if request is None:
             return _UNBUILDABLE
-        # A reply cannot carry a retry key, so a reply is attempted once: if it fails the
-        # sender falls back to a push, which can be retried safely.
+        # A reply carries no retry key: the sender decides what an unknown outcome means.
         return self._call(lambda: self.api.reply_message_with_http_info(request, _request_timeout=self.timeout), attempts=1)
 
-    def push(self, to: str, messages: list[dict[str, Any]], retry_key: str) -> Outcome:
+    def push(self, to: str, messages: list[dict[str, Any]], retry_key: str, *, attempts: int | None = None) -> Outcome:
         """Push to one user; the retry key makes a repeated call harmless."""
         request = _build(PushMessageRequest, {"to": to, "messages": messages})
         if request is None:
             return _UNBUILDABLE
         return self._call(
-            lambda: self.api.push_message_with_http_info(request, x_line_retry_key=retry_key, _request_timeout=self.timeout)
+            lambda: self.api.push_message_with_http_info(request, x_line_retry_key=retry_key, _request_timeout=self.timeout),
+            attempts=attempts,
         )
 
-    def multicast(self, to: list[str], messages: list[dict[str, Any]], retry_key: str) -> Outcome:
+    def multicast(self, to: list[str], messages: list[dict[str, Any]], retry_key: str,
+                  *, attempts: int | None = None) -> Outcome:
         """Send one identical message to up to 500 users."""
         request = _build(MulticastRequest, {"to": to, "messages": messages})
         if request is None:
             return _UNBUILDABLE
         return self._call(
-            lambda: self.api.multicast_with_http_info(request, x_line_retry_key=retry_key, _request_timeout=self.timeout)
+            lambda: self.api.multicast_with_http_info(request, x_line_retry_key=retry_key, _request_timeout=self.timeout),
+            attempts=attempts,
         )
+
+    def quota(self) -> tuple[str, int | None]:
+        """Return the channel's monthly message quota: ("limited", n) or ("none", None)."""
+        response = self.api.get_message_quota(_request_timeout=self.timeout)
+        return str(getattr(response.type, "value", response.type)), (int(response.value) if response.value is not None else None)
+
+    def quota_consumption(self) -> int:
+        """Return how many messages count against this month's quota so far."""
+        response = self.api.get_message_quota_consumption(_request_timeout=self.timeout)
+        return int(response.total_usage)
 
     def get_content(self, message_id: str, *, max_bytes: int) -> tuple[bytes, str]:
         """Download what a user sent (bytes, content type); refuse more than max_bytes."""
@@ -181,24 +198,27 @@ class LineGateway:
     def _call(self, fn: Any, attempts: int | None = None) -> Outcome:
         tries = attempts or max(1, self.retries)
         outcome = Outcome(Result.RETRY, None, "not attempted")
+        unknown = False
         for attempt in range(tries):
-            outcome, retry_after = self._once(fn)
+            outcome = self._once(fn)
+            unknown = unknown or outcome.unknown
             if outcome.result is not Result.RETRY:
                 return outcome
             if attempt + 1 < tries:
-                delay = retry_after if retry_after is not None else self.retry_delay * (2**attempt)
+                delay = outcome.retry_after if outcome.retry_after is not None else self.retry_delay * (2**attempt)
                 time.sleep(min(delay, 30.0))
-        return outcome
+        # One unknown attempt makes the whole call unknown, even if the last was a clear 429.
+        return Outcome(outcome.result, outcome.status, outcome.error, outcome.retry_after, unknown)
 
-    def _once(self, fn: Any) -> tuple[Outcome, float | None]:
+    def _once(self, fn: Any) -> Outcome:
         try:
             fn()
         except ApiException as exc:
-            return _classify(exc), _retry_after(exc)
+            return _classify(exc)
         except urllib3.exceptions.HTTPError as exc:  # timeouts, refused connections, resets
             log.warning("LINE call failed on the network: %s", type(exc).__name__)
-            return Outcome(Result.RETRY, None, type(exc).__name__), None
-        return Outcome(Result.SENT, 200), None
+            return Outcome(Result.RETRY, None, type(exc).__name__, unknown=not _never_connected(exc))
+        return Outcome(Result.SENT, 200)
 
 
 def _error_message(exc: ApiException) -> str:
@@ -209,14 +229,24 @@ def _error_message(exc: ApiException) -> str:
         return ""
 
 
+def _never_connected(exc: Exception) -> bool:
+    # A refused or timed-out connection never carried the request: LINE cannot have it.
+    reason = getattr(exc, "reason", None) if isinstance(exc, urllib3.exceptions.MaxRetryError) else exc
+    return isinstance(reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError)
+
+
 def _classify(exc: ApiException) -> Outcome:
     status = int(exc.status or 0)
     message = _error_message(exc)
     if status == 409:
         return Outcome(Result.DUPLICATE, status, message)
-    if status == 429 or status >= 500:
+    if status == 429:
+        log.warning("LINE answered 429; will retry")
+        return Outcome(Result.RETRY, status, message, retry_after=_retry_after(exc))
+    if status >= 500:
+        # LINE may have taken the message before failing: unknown, like a timeout.
         log.warning("LINE answered %s; will retry", status)
-        return Outcome(Result.RETRY, status, message)
+        return Outcome(Result.RETRY, status, message, retry_after=_retry_after(exc), unknown=True)
     if status == 400 and "reply token" in message.lower():
         return Outcome(Result.BAD_REPLY_TOKEN, status, message)
     log.error("LINE refused a call with %s: %s", status, message)

@@ -11,7 +11,9 @@ from linebot.v3 import SignatureValidator
 from bot.config import Config
 from bot.db import Database
 from bot.line import LineGateway
+from bot.sender import Sender
 from bot.standin import StandIn
+from bot.worker import Courier
 from handlers.context import Services
 from handlers.router import Dispatcher
 
@@ -29,6 +31,8 @@ class BotState:
     channel_secret: str
     gateway: LineGateway | None = None
     standin: StandIn | None = None
+    sender: Sender | None = None  # the process's sender (None when not connected)
+    courier: Courier | None = None  # the web process's background path for an event's rows
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
