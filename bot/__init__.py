@@ -24,8 +24,12 @@ log = logging.getLogger(__name__)
 SIMULATOR_PREFIX = "/simulator/line"
 
 
-def create_app(config: Config | None = None) -> Flask:
-    """Build the app from a configuration (from the environment when none is given)."""
+def create_app(config: Config | None = None, *, warm: bool | None = None) -> Flask:
+    """Build the app from a configuration (from the environment when none is given).
+
+    warm loads pythainlp's dictionaries now (about a second); by default a server does and a
+    `flask --app bot COMMAND` does not, so operator commands start fast.
+    """
     config = config or Config.from_env()
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(SECRET_KEY=config.SECRET_KEY, TESTING=config.TESTING, MAX_CONTENT_LENGTH=16 * 1024 * 1024)
@@ -73,9 +77,10 @@ def create_app(config: Config | None = None) -> Flask:
     from bot.richmenu import MenuLinker
 
     services.on_menu_change = MenuLinker(db, gateway)
-    # pythainlp's dictionaries load once per process, here at start-up, never per message
-    # (idempotent: later apps in the same process pay nothing).
-    warm_up()
+    # pythainlp's dictionaries load once per process, at a web worker's start-up, never per
+    # message (idempotent: later apps in the same process pay nothing).
+    if warm if warm is not None else not _in_cli():
+        warm_up()
     app.extensions["bot"] = BotState(
         config=config, db=db, dispatcher=build_dispatcher(), services=services,
         channel_secret=secret, gateway=gateway, standin=standin, sender=sender, courier=courier,
@@ -103,6 +108,13 @@ def _delivery(db: Database, gateway: LineGateway, config: Config) -> tuple[Sende
     # The courier serves the request path: few calls, short waits; the worker does the rest.
     quick = Sender(db, gateway, policy.with_(attempts=2, max_sleep=1.0, batch=10), sender.throttle)
     return sender, Courier(quick)
+
+
+def _in_cli() -> bool:
+    # The flask command loads the app inside its click context; gunicorn and tests do not.
+    import click
+
+    return click.get_current_context(silent=True) is not None
 
 
 def _derived(secret_key: str, purpose: str) -> str:
