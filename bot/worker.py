@@ -152,11 +152,12 @@ class Worker:
         self.stop = threading.Event()
         self.stats: Counter[str] = Counter()
         self._stats_lock = threading.Lock()
-        self._wake = threading.Event()
+        self._wake = threading.Event()  # the listener's beat, or a NOTIFY
+        self._busy = threading.Event()  # set while more rows wait than one lane takes
 
     def run(self) -> None:
         """Run the lanes in threads until stop is set (the calling thread listens)."""
-        threads = [threading.Thread(target=self._lane, name=f"outbox-lane-{n}", daemon=True)
+        threads = [threading.Thread(target=self._lane, args=(n,), name=f"outbox-lane-{n}", daemon=True)
                    for n in range(self.lanes)]
         for t in threads:
             t.start()
@@ -168,10 +169,13 @@ class Worker:
         finally:
             listener.close()
             self._wake.set()
+            self._busy.set()
             for t in threads:
                 t.join(timeout=30)
 
-    def _lane(self) -> None:
+    def _lane(self, n: int) -> None:
+        # Lane 0 scouts: it alone looks at an idle outbox (one cheap claim per beat, which on
+        # SQLite takes the write lock); the others join only while a full batch keeps coming.
         while not self.stop.is_set():
             stats: Counter[str] = Counter()
             try:
@@ -182,10 +186,15 @@ class Worker:
             if stats:
                 with self._stats_lock:
                     self.stats.update(stats)
-            if claimed < self.sender.policy.batch:
-                # Nothing more due: sleep until the listener's next beat (or a NOTIFY).
+            if claimed == self.sender.policy.batch:
+                self._busy.set()
+                continue
+            self._busy.clear()  # drained: back to one scout
+            if n == 0:
                 self._wake.clear()
                 self._wake.wait(self.poll * 2)
+            else:
+                self._busy.wait(self.poll * 20)
 
 
 def run_worker(db: Database, sender: Sender, lanes: int = LANES) -> None:
