@@ -10,6 +10,7 @@ from flask import Flask
 from bot.config import Config
 from bot.db import Database
 from bot.line import ContentTooLarge, LineGateway
+from bot.budget import Budget
 from bot.sender import Policy, Sender
 from bot.worker import Courier, notify_on_commit
 from bot.standin import StandIn, create_blueprint
@@ -103,10 +104,11 @@ def _delivery(db: Database, gateway: LineGateway, config: Config) -> tuple[Sende
         attempts=max(1, config.LINE_RETRIES), retry_delay=config.LINE_RETRY_DELAY, backoff_base=config.OUTBOX_BACKOFF,
         lease=timedelta(seconds=config.OUTBOX_LEASE), reply_lease=timedelta(seconds=config.OUTBOX_REPLY_LEASE),
     )
-    sender = Sender(db, gateway, policy)
+    budget = Budget(db, gateway)
+    sender = Sender(db, gateway, policy, budget=budget)
     notify_on_commit(db)
     # The courier serves the request path: few calls, short waits; the worker does the rest.
-    quick = Sender(db, gateway, policy.with_(attempts=2, max_sleep=1.0, batch=10), sender.throttle)
+    quick = Sender(db, gateway, policy.with_(attempts=2, max_sleep=1.0, batch=10), sender.throttle, budget)
     return sender, Courier(quick)
 
 

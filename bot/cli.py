@@ -17,7 +17,7 @@ from models.org import Staff
 def register(app: Flask) -> None:
     """Add every command to the app's CLI (each runs inside the app context)."""
     app.cli.add_command(db_group)
-    for cmd in (link_code, import_staff, import_courses, send_outbox, seed_demo, worker):
+    for cmd in (link_code, import_staff, import_courses, send_outbox, seed_demo, worker, quota):
         add(app, cmd)
     from scheduler.commands import COMMANDS as clock_commands  # run-due-jobs, clock
 
@@ -149,3 +149,25 @@ def seed_demo() -> None:
             return
         load_demo(session=session)
     click.echo("โหลดข้อมูลองค์กรตัวอย่างแล้ว")
+
+
+@click.command("quota")
+def quota() -> None:
+    """Show LINE's message quota for this month and the pushes each job and feature sent."""
+    from bot.budget import month_start, read_quota
+    from models.base import utcnow
+    from models.org import get_settings
+    from models.outbox import pushes_since
+
+    s = state()
+    q = read_quota(s.gateway)
+    with s.db.transaction() as session:
+        counts = pushes_since(session=session, since=month_start(utcnow()))
+        cap = get_settings(session=session).get("announcement_monthly_cap")
+    limit = "ไม่จำกัด/ไม่ทราบ" if q.limit is None else f"{q.limit:,}"
+    used = "ไม่ทราบ" if q.used is None else f"{q.used:,}"
+    click.echo(f"โควตาข้อความ LINE เดือนนี้: {limit} ใช้ไปแล้ว {used}")
+    click.echo(f"เพดานประกาศหลักสูตรต่อเดือน: {cap if cap else 'ไม่กำหนด'}")
+    click.echo("ข้อความที่ส่งแบบ push เดือนนี้ (นับตามผู้รับ):")
+    for source, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+        click.echo(f"  {source}: {n:,}")

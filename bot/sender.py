@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.budget import Budget, next_month, tell_hr_held
 from bot.db import Database
 from bot.line import LineGateway, Outcome, Result
 from models.base import utcnow
@@ -41,6 +42,10 @@ from models.outbox import (
 log = logging.getLogger(__name__)
 
 UNCERTAIN = "uncertain"  # stats key: a reply pushed after its token died with an unknown attempt
+HELD = "held"  # stats key: an optional announcement waiting for next month's budget
+
+
+_HELD_NOTE = "held: the month's message budget would be exceeded"
 
 
 @dataclass(frozen=True)
@@ -101,10 +106,11 @@ class Sender:
     """Claims rows in batches and sends them; safe to run in many threads and processes."""
 
     def __init__(self, db: Database, gateway: LineGateway, policy: Policy | None = None,
-                 throttle: Throttle | None = None) -> None:
+                 throttle: Throttle | None = None, budget: Budget | None = None) -> None:
         self.db, self.gateway = db, gateway
         self.policy = policy or Policy(attempts=max(1, gateway.retries), retry_delay=gateway.retry_delay)
         self.throttle = throttle or Throttle()
+        self.budget = budget
 
     def deliver(self, ids: Iterable[int] | None = None, *, now: datetime | None = None) -> Counter[str]:
         """Send the given rows (or every due row, batch after batch); return counts per outcome."""
@@ -144,10 +150,16 @@ class Sender:
                 sent_at = utcnow()
                 with self.db.transaction() as session:
                     record(session=session, outcomes=[(i, _stamp(c, sent_at)) for i, c in done])
+            if any(c.get("last_error") == _HELD_NOTE for _, c in done):
+                tell_hr_held(self.db, at)
         return len(rows)
 
     def send(self, row: Any, now: datetime) -> _Done:
         """Send one claimed row: a few calls at most, then its outcome to record."""
+        if self.budget is not None and not self.budget.allows(row):
+            # Not sent, not an attempt: it waits for next month's quota.
+            return _Done({"status": PENDING, "next_attempt_at": next_month(now), "attempts": row.attempts - 1,
+                          "last_error": _HELD_NOTE}, HELD)
         policy = self.policy
         kind, unknown, note = row.kind, bool(row.outcome_unknown), None
         outcome = Outcome(Result.RETRY, None, "not attempted")

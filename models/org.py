@@ -29,6 +29,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "report_overdue_days": 7,
     "approval_waiting_working_days": 2,
     "extra_holidays": [],  # ISO dates the organisation closes on beyond the national ones
+    # Most recipients optional course announcements may reach in a month (LINE bills pushes per
+    # recipient; replies are free). None: no cap of our own, only LINE's remaining quota.
+    "announcement_monthly_cap": None,
 }
 
 

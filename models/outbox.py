@@ -34,6 +34,9 @@ REPLY_CLAIM_TIMEOUT = timedelta(seconds=15)
 REPLY_TOKEN_LIFE = timedelta(seconds=50)
 
 SOURCE_CHAT = "chat"  # replies and pushes written while handling a LINE event
+# Optional announcements (new courses, registration closing): they wait when the month's
+# message budget would run out. Follow-ups of owed work and approval cards always go.
+OPTIONAL_SOURCES = frozenset({"closing", "courses-closing", "announcement", "courses-announce"})
 
 
 class OutboxMessage(Base):
@@ -215,7 +218,8 @@ def claim(*, session: Session, now: datetime, limit: int, ids: Sequence[int] | N
         .values(status=SENDING, claimed_at=now, attempts=table.c.attempts + 1,
                 outcome_unknown=or_(table.c.outcome_unknown, table.c.status == SENDING))
         .returning(table.c.id, table.c.kind, table.c.reply_token, table.c.recipients, table.c.messages,
-                   table.c.retry_key, table.c.attempts, table.c.created_at, table.c.outcome_unknown, table.c.source)
+                   table.c.retry_key, table.c.attempts, table.c.created_at, table.c.outcome_unknown, table.c.source,
+                   table.c.dedup_key)
     )
     return sorted(session.execute(stmt).all(), key=lambda r: r.id)
 
@@ -228,3 +232,24 @@ def record(*, session: Session, outcomes: Iterable[tuple[int, dict[str, Any]]]) 
         alike.setdefault(tuple(sorted(change.items())), []).append(row_id)
     for change, row_ids in alike.items():
         session.execute(update(table).where(table.c.id.in_(row_ids)).values(**dict(change)))
+
+
+def source_of(source: str | None, dedup_key: str | None) -> str:
+    """Return a row's source: as written, else the reminder kind heading its dedup key."""
+    if source:
+        return source
+    return dedup_key.split(":", 1)[0] if dedup_key else SOURCE_CHAT
+
+
+def pushes_since(*, session: Session, since: datetime) -> dict[str, int]:
+    """Return the recipients of pushes and multicasts sent since an instant, per source (what LINE bills)."""
+    table = OutboxMessage.__table__
+    rows = session.execute(
+        select(table.c.source, table.c.dedup_key, table.c.recipients)
+        .where(table.c.status == SENT, table.c.kind != KIND_REPLY, table.c.sent_at >= since)
+    )
+    counts: dict[str, int] = {}
+    for source, dedup_key, recipients in rows:
+        key = source_of(source, dedup_key)
+        counts[key] = counts.get(key, 0) + len(recipients or [])
+    return counts
