@@ -35,14 +35,14 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, event, insert, text  # noqa: E402
 
 from bot import create_app  # noqa: E402
+from bot.clock import deliver_outbox, run_job  # noqa: E402
 from bot.config import test_config  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
 from bot.state import BotState  # noqa: E402
+from handlers.reports.reminders import monthly_followup  # noqa: E402
 from models.course import Course  # noqa: E402
 from models.org import ROLE_HR, ROLE_STAFF, Staff, StaffType, Unit, get_settings  # noqa: E402
 from models.registration import Registration, RegStatus  # noqa: E402
-from scheduler import jobs  # noqa: E402
-from scheduler.clock import deliver_outbox, run_job  # noqa: E402
 from tests.support.fake_line import FakeLineServer  # noqa: E402
 from thai.dates import BANGKOK  # noqa: E402
 
@@ -113,7 +113,7 @@ def run_size(backend: str, url: str, staff_count: int, fake: RemoteFakeLine, tmp
         queries = Counter(state.db.engine)
 
         started = time.perf_counter()
-        counts, ids = run_job(state, "monthly_followup", AT)
+        counts, ids = run_job(state, "monthly-followup", AT)
         planned_at = time.perf_counter()
         plan_queries = queries.n
         delivered = deliver_outbox(state, ids) if deliver else {}
@@ -125,7 +125,7 @@ def run_size(backend: str, url: str, staff_count: int, fake: RemoteFakeLine, tmp
         # Planning memory, measured on a second plan in a transaction that is rolled back.
         tracemalloc.start()
         with state.db.Session() as session, session.begin():
-            jobs.monthly_followup(session=session, now=AT, codec=state.services.codec,
+            monthly_followup(session=session, now=AT, codec=state.services.codec,
                                   settings=get_settings(session=session))
             session.rollback()
         plan_peak = tracemalloc.get_traced_memory()[1]

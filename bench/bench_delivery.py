@@ -93,7 +93,7 @@ def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
 def run(backend: str, url: str, staff: int, workers: int, lanes: int, fake: FastFake, tmp: Path,
         *, throttle: int = 0) -> dict[str, Any]:
     """Fill a fresh database, start the workers, run the follow-up and time its delivery."""
-    from scheduler.clock import run_job
+    from bot.clock import run_job
 
     upgrade(url)
     app = create_app(test_config(url, tmp, LINE_API_BASE_URL=fake.url, LINE_DATA_API_BASE_URL=fake.url))
@@ -104,7 +104,7 @@ def run(backend: str, url: str, staff: int, workers: int, lanes: int, fake: Fast
         fake.get(f"/reset?throttle={throttle}&retry_after=1")
         procs = start_workers(url, fake, workers, lanes)
         started = time.time()
-        counts, ids = run_job(state, "monthly_followup", AT)
+        counts, ids = run_job(state, "monthly-followup", AT)
         planned = time.time() - started
         deadline = time.time() + 180
         stats = fake.get("/stats")

@@ -49,7 +49,7 @@ from bot.config import test_config  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
 from bot.simulator.transcript import base_event  # noqa: E402
 from bot.state import BotState  # noqa: E402
-from handlers.postback import Action, PostbackCodec  # noqa: E402
+from handlers.kit.postback import Action, PostbackCodec  # noqa: E402
 from models.course import Course  # noqa: E402
 from models.org import ROLE_APPROVER, ROLE_STAFF, Staff, StaffType, Unit, get_settings  # noqa: E402
 from models.registration import register  # noqa: E402

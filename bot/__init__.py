@@ -16,8 +16,8 @@ from bot.worker import Courier, notify_on_commit
 from bot.standin import StandIn, create_blueprint
 from bot.state import BotState
 from handlers import build_dispatcher
-from handlers.context import Services
-from handlers.postback import PostbackCodec
+from handlers.kit.context import Services
+from handlers.kit.postback import PostbackCodec
 from thai.nlu import warm_up
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,8 @@ def create_app(config: Config | None = None, *, warm: bool | None = None) -> Fla
     warm loads pythainlp's dictionaries now (about a second); by default a server does and a
     `flask --app bot COMMAND` does not, so operator commands start fast.
     """
+    # Long on purpose: the whole wiring (logging, database, LINE or the simulator, services,
+    # blueprints, commands) reads top to bottom in the order it happens.
     config = config or Config.from_env()
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(SECRET_KEY=config.SECRET_KEY, TESTING=config.TESTING, MAX_CONTENT_LENGTH=16 * 1024 * 1024)

@@ -10,8 +10,12 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from bot import migrate
+from bot.clock import COMMANDS as clock_commands
+from bot.sheets import SheetError, import_courses_file, import_staff_file
 from bot.state import state
+from models.linking import create_link_code
 from models.org import Staff
+from thai.dates import format_datetime
 
 
 def register(app: Flask) -> None:
@@ -19,9 +23,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(db_group)
     for cmd in (link_code, import_staff, import_courses, send_outbox, seed_demo, worker, quota):
         add(app, cmd)
-    from scheduler.commands import COMMANDS as clock_commands  # run-due-jobs, clock
-
-    for cmd in clock_commands:
+    for cmd in clock_commands:  # run-due-jobs, clock
         add(app, cmd)
     from bot.richmenu import richmenu_sync_command  # richmenu-sync
 
@@ -60,29 +62,23 @@ def db_downgrade(revision: str) -> None:
 @click.argument("employee_id")
 def link_code(employee_id: str) -> None:
     """Print a one-time code (valid 7 days) that links a staff member's LINE account."""
-    from models.linking import create_link_code
-
     with state().db.transaction() as session:
         staff = session.scalar(select(Staff).where(Staff.employee_id == employee_id.strip()))
         if staff is None or not staff.active:
             click.echo(f"ไม่พบบุคลากรรหัส {employee_id}", err=True)
             sys.exit(1)
         code, expires = create_link_code(session=session, staff=staff)
-        from thai.dates import format_datetime
-
         click.echo(f"รหัสผูกบัญชี LINE ของ {staff.name} ใช้ได้ถึง {format_datetime(expires)}")
         click.echo("ให้เจ้าตัวพิมพ์รหัสนี้ในแชตกับบอท:")
     click.echo(code)
 
 
 def _run_import(kind: str, path: str) -> None:
-    from models.imports import ImportError_, import_courses_file, import_staff_file
-
     fn = import_staff_file if kind == "staff" else import_courses_file
     try:
         with state().db.transaction() as session:
             summary = fn(session=session, path=Path(path))
-    except ImportError_ as exc:
+    except SheetError as exc:
         click.echo(f"นำเข้าไม่สำเร็จ: พบปัญหา {len(exc.problems)} รายการ ไม่มีการเปลี่ยนแปลงข้อมูล", err=True)
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)

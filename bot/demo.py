@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from models.base import utcnow
 from models.course import Course
 from models.org import ROLE_APPROVER, ROLE_HR, ROLE_STAFF, Staff, StaffType, Unit, set_setting
 from models.registration import ApprovalStep, Registration, RegStatus, StepDecision
-from models.base import utcnow
 from thai.dates import fiscal_year, fiscal_year_bounds, today_bangkok
 
 ORG_NAME = "องค์การบริหารส่วนตำบลบ้านสวนดอกไม้ (ข้อมูลตัวอย่าง)"

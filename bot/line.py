@@ -21,7 +21,7 @@ from linebot.v3.messaging import (
     RichMenuRequest,
 )
 
-from handlers.context import ContentTooLarge
+from handlers.kit.context import ContentTooLarge
 
 log = logging.getLogger(__name__)
 

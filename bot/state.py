@@ -14,8 +14,8 @@ from bot.line import LineGateway
 from bot.sender import Sender
 from bot.standin import StandIn
 from bot.worker import Courier
-from handlers.context import Services
-from handlers.router import Dispatcher
+from handlers.kit.context import Services
+from handlers.kit.router import Dispatcher
 
 log = logging.getLogger(__name__)
 

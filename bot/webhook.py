@@ -6,12 +6,12 @@ import logging
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, redirect, request, url_for
-from linebot.v3.webhooks import Event
 from linebot.v3.models.events import UnknownEvent
+from linebot.v3.webhooks import Event
 
 from bot.state import BotState, state
-from handlers.context import Ctx
-from handlers.messages import text
+from handlers.kit.context import Ctx
+from handlers.kit.messages import text
 from models.base import utcnow
 from models.conversation import get_conversation
 from models.events import first_time

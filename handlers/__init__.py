@@ -1,22 +1,30 @@
-"""Chat features: one module per feature, each with its own Router; this file includes them.
+"""Chat features: one package (or module) per feature, listed once in FEATURES.
 
-Order matters only for text matchers (checked in this order before intents).
+Each feature exposes `router` (handlers.kit.router.Router) and, if it has reminders,
+`reminders` (scheduler.registry.Reminders). Order matters only for text matchers (checked in
+this order before intents) and for the order the clock runs jobs due at the same minute.
 """
 from __future__ import annotations
 
-from handlers.router import Dispatcher, Router
+from types import ModuleType
+
+from handlers import approvals, courses, help, linking, notifications, reports, requests
+from handlers.kit.router import Dispatcher, Router
+from scheduler.registry import ClockJob, collect
+
+FEATURES: tuple[ModuleType, ...] = (linking, help, reports, courses, approvals, requests, notifications)
 
 
 def routers() -> list[Router]:
     """Return every feature's router."""
-    from handlers import help, linking, reports
-    from handlers import approvals, courses, requests
-    from handlers import notifications
-
-    return [linking.router, help.router, reports.router, courses.router, approvals.router, requests.router,
-            notifications.router]
+    return [feature.router for feature in FEATURES]
 
 
 def build_dispatcher() -> Dispatcher:
     """Merge the routers; a handler registered twice fails here, at start-up."""
     return Dispatcher(routers())
+
+
+def clock_jobs() -> tuple[ClockJob, ...]:
+    """Return every feature's clock jobs; an id registered twice fails here, at start-up."""
+    return collect(feature.reminders for feature in FEATURES if hasattr(feature, "reminders"))

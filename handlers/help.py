@@ -12,12 +12,12 @@ from linebot.v3.webhooks import (
     VideoMessageContent,
 )
 
-from handlers.context import Ctx
-from handlers.messages import Message, message_action, text
-from handlers.postback import Action
-from handlers.router import Router
+from handlers.kit.context import Ctx
+from handlers.kit.menu import help_message, menu_quick_replies
+from handlers.kit.messages import Message, text
+from handlers.kit.postback import Action
+from handlers.kit.router import Router
 from models.conversation import end_conversation
-from models.org import decides_approvals
 from thai.nlu import Intent
 
 router = Router("help")
@@ -26,16 +26,6 @@ router = Router("help")
 class T:
     """What this feature says."""
 
-    HELP_STAFF = (
-        "พิมพ์หรือแตะเมนูได้เลยค่ะ\n"
-        "• อบรม — ดูหลักสูตรที่เปิดรับสมัคร และสมัครอบรม\n"
-        "• คำขอของฉัน — ติดตามสถานะคำขอเข้ารับการอบรม\n"
-        "• ส่งรายงาน — ส่งรายงานผลการอบรม\n"
-        "• ประวัติการอบรม — ดูประวัติการอบรมแยกตามปีงบประมาณ\n"
-        "• ปิดการแจ้งเตือน / เปิดการแจ้งเตือน — ข่าวหลักสูตรใหม่\n"
-        "• ยกเลิก — ออกจากขั้นตอนที่ทำอยู่"
-    )
-    HELP_APPROVER = "\n• รออนุมัติ — คำขอที่รอให้ท่านพิจารณา"
     GREETING = "สวัสดีค่ะ คุณ{name} มีอะไรให้ช่วยไหมคะ"
     GREETING_STRANGER = "สวัสดีค่ะ"
     THANKS = "ยินดีค่ะ 😊"
@@ -51,30 +41,6 @@ class T:
     STICKER = "ขอบคุณสำหรับสติกเกอร์ค่ะ 😊 พิมพ์ \"เมนู\" เพื่อดูสิ่งที่ทำได้ค่ะ"
     NOT_SUPPORTED = "ขออภัยค่ะ บอทยังไม่รองรับข้อความประเภทนี้ กรุณาพิมพ์เป็นข้อความค่ะ"
     IMAGE_OUTSIDE_FLOW = "ได้รับรูปภาพแล้วค่ะ หากเป็นเกียรติบัตรหรือรูปการอบรม กรุณาพิมพ์ \"ส่งรายงาน\" ก่อน แล้วส่งรูปในขั้นตอนนั้นค่ะ"
-
-
-def menu_quick_replies(ctx: Ctx) -> list[dict[str, Any]]:
-    """Return the quick-reply menu a person sees when the bot did not understand."""
-    if ctx.staff is None:
-        return [message_action("ช่วยเหลือ")]
-    items = [
-        message_action("อบรม", "หลักสูตร"),
-        message_action("คำขอของฉัน"),
-        message_action("ส่งรายงาน"),
-        message_action("ประวัติการอบรม"),
-    ]
-    if decides_approvals(session=ctx.session, staff=ctx.staff):
-        items.append(message_action("รออนุมัติ"))
-    items.append(message_action("ช่วยเหลือ"))
-    return items
-
-
-def help_message(ctx: Ctx) -> Message:
-    """Return the help text for this person's roles."""
-    body = T.HELP_STAFF
-    if ctx.staff is not None and decides_approvals(session=ctx.session, staff=ctx.staff):
-        body += T.HELP_APPROVER
-    return text(body, menu_quick_replies(ctx))
 
 
 @router.intent(Intent.HELP, staff_only=False)

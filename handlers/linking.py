@@ -5,10 +5,10 @@ from typing import Any
 
 from linebot.v3.webhooks import FollowEvent, UnfollowEvent
 
-from handlers.context import Ctx
-from handlers.help import help_message, menu_quick_replies
-from handlers.messages import Message, text
-from handlers.router import Router
+from handlers.kit.context import Ctx
+from handlers.kit.menu import help_message, menu_quick_replies
+from handlers.kit.messages import Message, text
+from handlers.kit.router import Router
 from models.linking import LinkResult, mark_reachable, mark_unreachable, normalise_code, redeem_code
 from thai.dates import format_datetime
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.context import Ctx
-from handlers.messages import Message, postback_action, text
-from handlers.postback import Action
-from handlers.router import Router
+from handlers.kit.context import Ctx
+from handlers.kit.messages import Message, postback_action, text
+from handlers.kit.postback import Action
+from handlers.kit.router import Router
 from models.audit import audit
 from thai.nlu import Intent
 

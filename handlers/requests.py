@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.approvals import clip
-from handlers.context import Ctx
-from handlers.messages import (
+from handlers.kit.context import Ctx
+from handlers.kit.messages import (
     GREY,
     RED,
     Message,
     bubble,
     button,
     carousel,
+    clip,
     flex,
     message_action,
     postback_action,
@@ -19,19 +19,10 @@ from handlers.messages import (
     t,
     text,
 )
-from handlers.postback import Action
-from handlers.router import Router
-from models.registration import (
-    LIVE,
-    CancelRefused,
-    Registration,
-    RegStatus,
-    StepDecision,
-    cancel,
-    check_cancellable,
-    requests_of,
-    status_text,
-)
+from handlers.kit.postback import Action
+from handlers.kit.router import Router
+from models.approval import CancelRefused, cancel, check_cancellable
+from models.registration import LIVE, Registration, RegStatus, StepDecision, requests_of, status_text
 from thai.dates import format_date, format_date_range, format_datetime
 from thai.nlu import Intent
 

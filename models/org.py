@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, select
+from sqlalchemy import JSON, Boolean, ColumnElement, ForeignKey, String, and_, cast, select
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, utcnow
@@ -119,10 +120,18 @@ class Staff(Base):
         """Tell whether the person holds a role (staff, approver, hr)."""
         return role in (self.roles or [])
 
-    @property
+    # The one rule of who a push reaches: on a loaded person (ctx.push) and in SQL (the clock's
+    # bulk queries, Staff.can_receive or aliased(Staff).can_receive), side by side so they agree.
+    @hybrid_property
     def can_receive(self) -> bool:
-        """Tell whether a push to this person can arrive."""
+        """Tell whether a push to this person can arrive: active, linked, and still following the bot."""
         return bool(self.active and self.line_user_id and self.reachable)
+
+    @can_receive.inplace.expression
+    @classmethod
+    def _can_receive_sql(cls) -> ColumnElement[bool]:
+        return and_(cls.active.is_(True), cls.line_user_id.is_not(None), cls.line_user_id != "",
+                    cls.reachable.is_(True))
 
 
 def staff_by_line_user(*, session: Session, line_user_id: str) -> Staff | None:
@@ -142,10 +151,19 @@ def decides_approvals(*, session: Session, staff: Staff) -> bool:
     return supervises is not None
 
 
-def hr_officers(*, session: Session) -> list[Staff]:
-    """Return the active staff who hold the HR role."""
-    people = session.scalars(select(Staff).where(Staff.active.is_(True)).order_by(Staff.id))
-    return [p for p in people if p.has_role(ROLE_HR)]
+def hr_officers(*, session: Session, receiving: bool = False) -> list[Staff]:
+    """Return the active staff who hold the HR role, in staff order; receiving: only those a push reaches."""
+    # A text match narrows the rows in SQL on both databases; has_role confirms it exactly.
+    stmt = (select(Staff).where(Staff.active.is_(True), cast(Staff.roles, String).like(f'%"{ROLE_HR}"%'))
+            .order_by(Staff.id))
+    if receiving:
+        stmt = stmt.where(Staff.can_receive)
+    return [p for p in session.scalars(stmt) if p.has_role(ROLE_HR)]
+
+
+def hr_line_ids(*, session: Session) -> list[str]:
+    """Return the LINE ids of the HR officers a push reaches, in staff order."""
+    return [p.line_user_id for p in hr_officers(session=session, receiving=True) if p.line_user_id]
 
 
 def supervisor_chain(staff: Staff, *, limit: int = 20) -> list[Staff]:

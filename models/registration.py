@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, func, select, update
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -13,7 +13,7 @@ from models.audit import audit
 from models.base import Base, StrEnumType, utcnow
 from models.course import Course
 from models.org import DEFAULT_SETTINGS, Staff, hr_officers, supervisor_chain
-from thai.dates import format_date, format_datetime, today_bangkok
+from thai.dates import format_date
 
 
 class RegStatus(StrEnumType):
@@ -89,6 +89,17 @@ class ApprovalStep(Base):
 
     registration: Mapped[Registration] = relationship(back_populates="steps")
     approver: Mapped[Staff] = relationship(lazy="joined")
+
+
+def report_due(report_due_on: date | None, course_end: date, settings: dict[str, Any]) -> date:
+    """Return the day a report is due: frozen on approval, else the course's end + report_due_days.
+
+    The one rule of the due date: approval freezes it with this, and the per-person cards and
+    the clock's bulk follow-ups compute it with this from the columns they read.
+    """
+    if report_due_on is not None:
+        return report_due_on
+    return course_end + timedelta(days=int(settings.get("report_due_days", DEFAULT_SETTINGS["report_due_days"])))
 
 
 # --- domain operations ---------------------------------------------------------------------------
@@ -173,14 +184,6 @@ class AlreadyRegistered(RegistrationError):
         self.registration = registration
 
 
-class DecisionRefused(RegistrationError):
-    """A tap that may not change the request now (stale card, wrong person, course started)."""
-
-
-class CancelRefused(RegistrationError):
-    """A cancellation that is not allowed now."""
-
-
 @dataclass(frozen=True)
 class OpenCourse:
     """A course someone may register for, its seats left (None = unlimited) and their request."""
@@ -188,30 +191,6 @@ class OpenCourse:
     course: Course
     seats_left: int | None
     mine: Registration | None = None
-
-
-@dataclass(frozen=True)
-class Decision:
-    """What one approver's tap did."""
-
-    registration: Registration
-    step: ApprovalStep
-    approved: bool
-    next_step: ApprovalStep | None  # set when the request climbs to the next approver
-
-    @property
-    def final(self) -> bool:
-        """Tell whether the request is now settled (approved or rejected)."""
-        return self.next_step is None
-
-
-@dataclass(frozen=True)
-class Cancellation:
-    """What a cancellation did, and who should hear of it."""
-
-    registration: Registration
-    was: str  # the status before: pending or approved
-    holder: Staff | None  # the approver whose card just became void, if any
 
 
 def current_step(reg: Registration) -> ApprovalStep | None:
@@ -381,208 +360,6 @@ def register(
           actor_id=staff.id, course_id=course.id, reason=reg.reason,
           approvers=[a.id for a in approvers])
     return reg
-
-
-def _fresh_steps(session: Session, registration_id: int) -> list[ApprovalStep]:
-    return list(session.scalars(
-        select(ApprovalStep)
-        .where(ApprovalStep.registration_id == registration_id)
-        .order_by(ApprovalStep.step)
-        .execution_options(populate_existing=True)
-    ))
-
-
-def _fresh(session: Session, registration_id: int) -> Registration | None:
-    reg = session.scalar(
-        select(Registration).where(Registration.id == registration_id).execution_options(populate_existing=True)
-    )
-    if reg is not None:
-        _fresh_steps(session, registration_id)  # refresh the collection's members in the identity map
-        session.refresh(reg, attribute_names=["steps"])
-    return reg
-
-
-def explain(reg: Registration, step: ApprovalStep | None = None) -> str:
-    """Say why a request cannot be decided at a step any more (already decided, cancelled ...)."""
-    if reg.status == RegStatus.APPROVED:
-        last = max((s for s in reg.steps if s.decision == StepDecision.APPROVED), key=lambda s: s.step, default=None)
-        return T.APPROVED_BY.format(name=last.approver.name if last else "-",
-                                    when=format_datetime(reg.decided_at or utcnow()))
-    if reg.status == RegStatus.REJECTED:
-        rejected = next((s for s in reg.steps if s.decision == StepDecision.REJECTED), None)
-        return T.REJECTED_BY.format(name=rejected.approver.name if rejected else "-",
-                                    when=format_datetime(reg.decided_at or utcnow()))
-    if reg.status == RegStatus.CANCELLED:
-        return T.CANCELLED_AT.format(when=format_datetime(reg.cancelled_at or utcnow()))
-    if step is not None and step.decision in (StepDecision.APPROVED, StepDecision.REJECTED):
-        decision = T.D_APPROVED if step.decision == StepDecision.APPROVED else T.D_REJECTED
-        return T.YOU_DECIDED.format(decision=decision, when=format_datetime(step.decided_at or utcnow()),
-                                    status=status_text(reg))
-    return T.NOT_YET.format(status=status_text(reg))
-
-
-def check_decidable(
-    *, session: Session, registration_id: int, step: int, approver: Staff, today: date
-) -> tuple[Registration, ApprovalStep]:
-    """Return the request and the step this approver may decide now, or raise DecisionRefused."""
-    reg = _fresh(session, registration_id)
-    if reg is None:
-        raise DecisionRefused(T.NOT_FOUND)
-    target = next((s for s in reg.steps if s.step == step), None)
-    # Someone who is not this step's approver learns nothing about the request.
-    if target is None or target.approver_id != approver.id:
-        raise DecisionRefused(T.NOT_YOURS)
-    if reg.status != RegStatus.PENDING or reg.current_step != step or target.decision != StepDecision.WAITING:
-        raise DecisionRefused(explain(reg, target))
-    if today >= reg.course.start_date:
-        raise DecisionRefused(T.STARTED.format(date=format_date(reg.course.start_date)))
-    return reg, target
-
-
-def decide(
-    *,
-    session: Session,
-    registration_id: int,
-    step: int,
-    approver: Staff,
-    approve: bool,
-    reason: str | None,
-    now: datetime,
-    settings: dict[str, Any] | None = None,
-    today: date | None = None,
-) -> Decision:
-    """Record one approver's decision on their step; raise DecisionRefused if the tap is stale."""
-    today = today or today_bangkok(now)
-    settings = settings or {}
-    reg, target = check_decidable(session=session, registration_id=registration_id, step=step,
-                                  approver=approver, today=today)
-    reason = (reason or "").strip()[:REASON_MAX] or None
-    last = step >= reg.approval_levels
-    values: dict[str, Any]
-    if not approve:
-        values = {"status": RegStatus.REJECTED, "decided_at": now}
-    elif last:
-        due_days = int(settings.get("report_due_days", DEFAULT_SETTINGS["report_due_days"]))
-        values = {"status": RegStatus.APPROVED, "decided_at": now,
-                  "report_due_on": reg.course.end_date + timedelta(days=due_days)}
-    else:
-        values = {"current_step": step + 1}
-    won = session.execute(
-        update(Registration)
-        .where(Registration.id == reg.id, Registration.status == RegStatus.PENDING,
-               Registration.current_step == step)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
-    if not won:
-        # Another tap (or the requester's cancellation) got there first; say what it did.
-        fresh = _fresh(session, registration_id)
-        assert fresh is not None
-        target = next(s for s in fresh.steps if s.step == step)
-        raise DecisionRefused(explain(fresh, target))
-    decided = session.execute(
-        update(ApprovalStep)
-        .where(ApprovalStep.id == target.id, ApprovalStep.decision == StepDecision.WAITING)
-        .values(decision=StepDecision.APPROVED if approve else StepDecision.REJECTED,
-                reason=reason, decided_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if decided != 1:  # the registration row guards the step, so this is a broken invariant
-        raise RuntimeError(f"step {step} of registration {reg.id} was not waiting")
-    if approve and not last:
-        session.execute(
-            update(ApprovalStep)
-            .where(ApprovalStep.registration_id == reg.id, ApprovalStep.step == step + 1,
-                   ApprovalStep.decision == StepDecision.QUEUED)
-            .values(decision=StepDecision.WAITING, reached_at=now)
-            .execution_options(synchronize_session=False)
-        )
-    elif not approve:
-        _void_open_steps(session, reg.id)
-    reg = _fresh(session, registration_id)
-    assert reg is not None
-    decided_step = next(s for s in reg.steps if s.step == step)
-    next_step = current_step(reg) if approve and not last else None
-    action = ("registration.rejected" if not approve
-              else "registration.approved" if last else "registration.step_approved")
-    audit(session=session, action=action, subject_type="registration", subject_id=reg.id,
-          actor_id=approver.id, step=step, reason=reason)
-    return Decision(reg, decided_step, approve, next_step)
-
-
-def _void_open_steps(session: Session, registration_id: int) -> None:
-    session.execute(
-        update(ApprovalStep)
-        .where(ApprovalStep.registration_id == registration_id,
-               ApprovalStep.decision.in_((StepDecision.WAITING, StepDecision.QUEUED)))
-        .values(decision=StepDecision.VOID)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def check_cancellable(*, session: Session, registration_id: int, staff: Staff, today: date) -> Registration:
-    """Return the person's own request if they may cancel it now, or raise CancelRefused."""
-    reg = _fresh(session, registration_id)
-    # Someone else's request looks exactly like a missing one.
-    if reg is None or reg.staff_id != staff.id:
-        raise CancelRefused(T.NOT_FOUND)
-    if reg.status not in LIVE:
-        raise CancelRefused(T.NOT_CANCELLABLE.format(status=status_text(reg)))
-    if today >= reg.course.start_date:
-        raise CancelRefused(T.CANCEL_STARTED.format(date=format_date(reg.course.start_date)))
-    return reg
-
-
-def cancel(
-    *, session: Session, registration_id: int, staff: Staff, now: datetime, today: date | None = None
-) -> Cancellation:
-    """Cancel a person's pending or approved request before the course starts."""
-    today = today or today_bangkok(now)
-    # Lock the row first (PostgreSQL): an approval racing with us commits before we read, so the
-    # status we report (and whom we tell) is the one we actually cancel, not the one before it.
-    session.execute(select(Registration.id).where(Registration.id == registration_id).with_for_update())
-    reg = check_cancellable(session=session, registration_id=registration_id, staff=staff, today=today)
-    was = reg.status
-    won = session.execute(
-        update(Registration)
-        .where(Registration.id == reg.id, Registration.staff_id == staff.id, Registration.status.in_(LIVE))
-        .values(status=RegStatus.CANCELLED, cancelled_at=now, report_due_on=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
-    if not won:
-        fresh = _fresh(session, registration_id)
-        assert fresh is not None
-        raise CancelRefused(T.NOT_CANCELLABLE.format(status=status_text(fresh)))
-    # Read who holds the request only now: an approval committed a moment ago may have moved it on.
-    holder_step = session.scalar(
-        select(ApprovalStep)
-        .where(ApprovalStep.registration_id == reg.id, ApprovalStep.decision == StepDecision.WAITING)
-        .execution_options(populate_existing=True)
-    )
-    holder = holder_step.approver if holder_step is not None else None
-    _void_open_steps(session, reg.id)
-    reg = _fresh(session, registration_id)
-    assert reg is not None
-    audit(session=session, action="registration.cancelled", subject_type="registration", subject_id=reg.id,
-          actor_id=staff.id, was=str(was), holder_id=holder.id if holder else None)
-    return Cancellation(reg, str(was), holder)
-
-
-def waiting_for(*, session: Session, approver: Staff, today: date | None = None) -> list[tuple[Registration, ApprovalStep]]:
-    """Return the requests waiting for this approver's decision, oldest first.
-
-    With `today`, requests for courses that have started are left out: they can no longer be decided.
-    """
-    stmt = (
-        select(ApprovalStep)
-        .join(Registration, Registration.id == ApprovalStep.registration_id)
-        .where(ApprovalStep.approver_id == approver.id, ApprovalStep.decision == StepDecision.WAITING,
-               Registration.status == RegStatus.PENDING, Registration.current_step == ApprovalStep.step)
-        .order_by(ApprovalStep.reached_at, ApprovalStep.id)
-    )
-    if today is not None:
-        stmt = stmt.join(Course, Course.id == Registration.course_id).where(Course.start_date > today)
-    return [(s.registration, s) for s in session.scalars(stmt)]
 
 
 def requests_of(*, session: Session, staff: Staff) -> list[Registration]:

@@ -1,8 +1,10 @@
-"""Post-training reports (รายงานผลการอบรม) and their images."""
+"""Post-training reports (รายงานผลการอบรม), their images, and the draft the wizard fills in."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -61,3 +63,70 @@ class ReportAttachment(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     report: Mapped[Report | None] = relationship(back_populates="attachments")
+
+
+EXPENSE_FIELDS = ("registration", "travel", "accommodation", "per_diem")
+ZERO = Decimal("0")
+
+
+# --- the draft the wizard builds -------------------------------------------------------------
+
+
+@dataclass
+class ReportDraft:
+    """What the wizard collected; expenses are items, or one total when total_only."""
+
+    learned: str = ""
+    application: str = ""
+    expenses: dict[str, Decimal] = field(default_factory=lambda: {k: ZERO for k in EXPENSE_FIELDS})
+    total_only: bool = False
+    total: Decimal = ZERO
+
+    @property
+    def expense_total(self) -> Decimal:
+        """Return the total of actual expenses."""
+        if self.total_only:
+            return self.total
+        return sum((self.expenses.get(k, ZERO) for k in EXPENSE_FIELDS), ZERO)
+
+    def to_data(self) -> dict[str, Any]:
+        """Return a JSON-safe dict (for the conversation row)."""
+        return {
+            "learned": self.learned,
+            "application": self.application,
+            "expenses": {k: str(self.expenses.get(k, ZERO)) for k in EXPENSE_FIELDS},
+            "total_only": self.total_only,
+            "total": str(self.total),
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> ReportDraft:
+        """Rebuild a draft from to_data's dict (missing keys take defaults)."""
+        raw = data.get("expenses") or {}
+        return cls(
+            learned=str(data.get("learned") or ""),
+            application=str(data.get("application") or ""),
+            expenses={k: _decimal(raw.get(k)) for k in EXPENSE_FIELDS},
+            total_only=bool(data.get("total_only")),
+            total=_decimal(data.get("total")),
+        )
+
+    @classmethod
+    def from_report(cls, report: Report) -> ReportDraft:
+        """Return a draft holding a stored report (to resubmit after a revision request)."""
+        items = {
+            "registration": report.expense_registration, "travel": report.expense_travel,
+            "accommodation": report.expense_accommodation, "per_diem": report.expense_per_diem,
+        }
+        items = {k: Decimal(v or 0) for k, v in items.items()}
+        total = Decimal(report.expense_total or 0)
+        total_only = sum(items.values(), ZERO) == 0 and total > 0
+        return cls(learned=report.learned, application=report.application, expenses=items,
+                   total_only=total_only, total=total if total_only else ZERO)
+
+
+def _decimal(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value)) if value not in (None, "") else ZERO
+    except InvalidOperation:
+        return ZERO

@@ -1,6 +1,6 @@
-"""Post-training reports: who owes one, submitting, supervisor review, not attending, history.
+"""Post-training reports: who owes one (the rule, for one person and for everyone), submitting, not attending, history.
 
-Domain operations only (no Flask, no LINE); the caller owns the session. State changes are
+Domain operations only (no Flask, no LINE); the caller owns the session (review: models.report_review). State changes are
 conditional updates, so a double tap or two reviewers at once change a record once.
 """
 from __future__ import annotations
@@ -9,20 +9,21 @@ import enum
 import logging
 import os
 import secrets
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, and_, delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models.audit import audit
-from models.org import ROLE_HR, Staff
-from models.registration import Attendance, Registration, RegStatus
-from models.report import Report, ReportAttachment, ReportStatus
+from models.course import Course
+from models.org import Staff, Unit
+from models.registration import Attendance, Registration, RegStatus, report_due
+from models.report import EXPENSE_FIELDS, ZERO, Report, ReportAttachment, ReportDraft, ReportStatus
+from thai.names import full_name
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,8 @@ MAX_IMAGE_BYTES = 10 * 1024 * 1024
 # Content types we keep, with the file extension they are stored under.
 IMAGE_TYPES = {"image/jpeg": ".jpg", "image/jpg": ".jpg", "image/png": ".png", "image/gif": ".gif",
                "image/webp": ".webp"}
-EXPENSE_FIELDS = ("registration", "travel", "accommodation", "per_diem")
-ZERO = Decimal("0")
+
+
 
 
 class ReportState(enum.StrEnum):
@@ -47,89 +48,16 @@ class ReportState(enum.StrEnum):
     NOT_ATTENDED = "not_attended"
 
 
-class ReviewResult(enum.Enum):
-    """How a supervisor's tap on a report card ended."""
-
-    DONE = "done"
-    STALE = "stale"  # an older revision, or someone already decided
-    NOT_ALLOWED = "not_allowed"  # this person does not review this report
-
-
 class ReportError(ValueError):
     """A report cannot be submitted now (already sent, not owed)."""
-
-
-# --- the draft the wizard builds -------------------------------------------------------------
-
-
-@dataclass
-class ReportDraft:
-    """What the wizard collected; expenses are items, or one total when total_only."""
-
-    learned: str = ""
-    application: str = ""
-    expenses: dict[str, Decimal] = field(default_factory=lambda: {k: ZERO for k in EXPENSE_FIELDS})
-    total_only: bool = False
-    total: Decimal = ZERO
-
-    @property
-    def expense_total(self) -> Decimal:
-        """Return the total of actual expenses."""
-        if self.total_only:
-            return self.total
-        return sum((self.expenses.get(k, ZERO) for k in EXPENSE_FIELDS), ZERO)
-
-    def to_data(self) -> dict[str, Any]:
-        """Return a JSON-safe dict (for the conversation row)."""
-        return {
-            "learned": self.learned,
-            "application": self.application,
-            "expenses": {k: str(self.expenses.get(k, ZERO)) for k in EXPENSE_FIELDS},
-            "total_only": self.total_only,
-            "total": str(self.total),
-        }
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> ReportDraft:
-        """Rebuild a draft from to_data's dict (missing keys take defaults)."""
-        raw = data.get("expenses") or {}
-        return cls(
-            learned=str(data.get("learned") or ""),
-            application=str(data.get("application") or ""),
-            expenses={k: _decimal(raw.get(k)) for k in EXPENSE_FIELDS},
-            total_only=bool(data.get("total_only")),
-            total=_decimal(data.get("total")),
-        )
-
-    @classmethod
-    def from_report(cls, report: Report) -> ReportDraft:
-        """Return a draft holding a stored report (to resubmit after a revision request)."""
-        items = {
-            "registration": report.expense_registration, "travel": report.expense_travel,
-            "accommodation": report.expense_accommodation, "per_diem": report.expense_per_diem,
-        }
-        items = {k: Decimal(v or 0) for k, v in items.items()}
-        total = Decimal(report.expense_total or 0)
-        total_only = sum(items.values(), ZERO) == 0 and total > 0
-        return cls(learned=report.learned, application=report.application, expenses=items,
-                   total_only=total_only, total=total if total_only else ZERO)
-
-
-def _decimal(value: Any) -> Decimal:
-    try:
-        return Decimal(str(value)) if value not in (None, "") else ZERO
-    except InvalidOperation:
-        return ZERO
 
 
 # --- who owes what ----------------------------------------------------------------------------
 
 
 def due_date(reg: Registration, settings: dict[str, Any]) -> date:
-    """Return the day the report is due (frozen on approval; else course end + REPORT_DUE_DAYS)."""
-    if reg.report_due_on is not None:
-        return reg.report_due_on
-    return reg.course.end_date + timedelta(days=int(settings.get("report_due_days", 15)))
+    """Return the day the report of one registration is due (models.registration.report_due)."""
+    return report_due(reg.report_due_on, reg.course.end_date, settings)
 
 
 def report_of(*, session: Session, registration_id: int) -> Report | None:
@@ -137,21 +65,27 @@ def report_of(*, session: Session, registration_id: int) -> Report | None:
     return session.scalar(select(Report).where(Report.registration_id == registration_id))
 
 
+def owes_report(today: date) -> ColumnElement[bool]:
+    """SQL condition on a select of Registration joined to Course: a report (or its revision) is owed today.
+
+    The one rule of "owed": approved, the course ended before today, attendance not "not
+    attended", and no report that is submitted or acknowledged (a revision request makes it
+    owed again). The chat (one person) and the clock (everyone) both filter with it.
+    """
+    settled = (select(Report.id)
+               .where(Report.registration_id == Registration.id,
+                      Report.status.in_([ReportStatus.SUBMITTED, ReportStatus.ACKNOWLEDGED]))
+               .correlate_except(Report).exists())
+    return and_(Registration.status == RegStatus.APPROVED, Registration.attendance != Attendance.NOT_ATTENDED,
+                Course.end_date < today, ~settled)
+
+
 def owed_reports(*, session: Session, staff: Staff, today: date) -> list[Registration]:
     """Return the approved, ended registrations that await a report (or its revision), oldest first."""
-    from models.course import Course
-
     stmt = (
         select(Registration)
         .join(Course, Course.id == Registration.course_id)
-        .outerjoin(Report, Report.registration_id == Registration.id)
-        .where(
-            Registration.staff_id == staff.id,
-            Registration.status == RegStatus.APPROVED,
-            Registration.attendance != Attendance.NOT_ATTENDED,
-            Course.end_date < today,
-            (Report.id.is_(None)) | (Report.status == ReportStatus.REVISION_REQUESTED),
-        )
+        .where(Registration.staff_id == staff.id, owes_report(today))
         .order_by(Course.end_date, Registration.id)
     )
     return list(session.scalars(stmt).unique())
@@ -159,7 +93,55 @@ def owed_reports(*, session: Session, staff: Staff, today: date) -> list[Registr
 
 def is_owed(*, session: Session, registration: Registration, today: date) -> bool:
     """Tell whether this registration awaits a report (or its revision) now."""
-    return any(r.id == registration.id for r in owed_reports(session=session, staff=registration.staff, today=today))
+    stmt = (select(Registration.id).join(Course, Course.id == Registration.course_id)
+            .where(Registration.id == registration.id, owes_report(today)))
+    return session.scalar(stmt) is not None
+
+
+@dataclass(frozen=True)
+class OwedRow:
+    """One owed report with what the reminders need about its owner and their supervisor."""
+
+    registration_id: int
+    staff_id: int
+    name: str
+    unit: str | None
+    line_user_id: str | None  # None when the owner cannot receive a push
+    supervisor_id: int | None
+    supervisor_line_user_id: str | None  # None when the supervisor cannot receive a push
+    course_title: str
+    due: date
+    overdue_days: int
+
+
+def owed_reports_all(*, session: Session, today: date, settings: dict[str, Any]) -> list[OwedRow]:
+    """Return every owed report (owes_report) of every active staff member in one query, by staff then due date."""
+    supervisor = aliased(Staff)
+    stmt = (
+        select(
+            Registration.id, Registration.staff_id, Registration.report_due_on, Course.title, Course.end_date,
+            Staff.title, Staff.first_name, Staff.last_name, Staff.line_user_id, Staff.can_receive, Unit.name,
+            supervisor.id, supervisor.line_user_id, supervisor.can_receive,
+        )
+        .join(Course, Course.id == Registration.course_id)
+        .join(Staff, Staff.id == Registration.staff_id)
+        .outerjoin(Unit, Unit.id == Staff.unit_id)
+        .outerjoin(supervisor, supervisor.id == Staff.supervisor_id)
+        .where(owes_report(today), Staff.active.is_(True))
+        .order_by(Registration.staff_id, Registration.id)
+    )
+    rows = []
+    for (reg_id, staff_id, due_on, course_title, end_date, title, first, last, line_id, reaches, unit,
+         sup_id, sup_line, sup_reaches) in session.execute(stmt):
+        due = report_due(due_on, end_date, settings)
+        rows.append(OwedRow(
+            registration_id=reg_id, staff_id=staff_id, name=full_name(title, first, last), unit=unit,
+            line_user_id=line_id if reaches else None,
+            supervisor_id=sup_id, supervisor_line_user_id=sup_line if sup_reaches else None,
+            course_title=course_title, due=due, overdue_days=(today - due).days,
+        ))
+    rows.sort(key=lambda r: (r.staff_id, r.due, r.registration_id))
+    return rows
 
 
 def report_state(reg: Registration, report: Report | None, *, today: date, settings: dict[str, Any]) -> ReportState:
@@ -280,6 +262,32 @@ def _apply(report: Report, draft: ReportDraft) -> None:
     report.expense_total = draft.expense_total
 
 
+def _first_report(session: Session, registration: Registration, draft: ReportDraft, now: datetime) -> Report:
+    report = Report(registration_id=registration.id, status=ReportStatus.SUBMITTED, revision=1, submitted_at=now)
+    _apply(report, draft)
+    try:
+        # A savepoint: a second ยืนยัน racing this one hits the unique key, not the whole event.
+        with session.begin_nested():
+            session.add(report)
+    except IntegrityError:
+        raise ReportError("the report was submitted already") from None
+    return report
+
+
+def _resubmit(session: Session, report: Report, draft: ReportDraft, now: datetime) -> None:
+    # Only from revision_requested, once (a double tap finds it submitted).
+    result = session.execute(
+        update(Report)
+        .where(Report.id == report.id, Report.status == ReportStatus.REVISION_REQUESTED)
+        .values(status=ReportStatus.SUBMITTED, revision=Report.revision + 1, submitted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise ReportError("the report is not awaiting a revision")
+    session.refresh(report)
+    _apply(report, draft)
+
+
 def submit_report(*, session: Session, registration: Registration, draft: ReportDraft, now: datetime) -> Report:
     """Store the report (or its new revision after a revision request) and attach the wizard's images.
 
@@ -307,27 +315,9 @@ def submit_report(*, session: Session, registration: Registration, draft: Report
     set_committed_value(registration, "attendance", Attendance.ATTENDED)
     report = report_of(session=session, registration_id=registration.id)
     if report is None:
-        report = Report(registration_id=registration.id, status=ReportStatus.SUBMITTED, revision=1, submitted_at=now)
-        _apply(report, draft)
-        try:
-            # A savepoint: a second ยืนยัน racing this one hits the unique key, not the whole event.
-            with session.begin_nested():
-                session.add(report)
-        except IntegrityError:
-            raise ReportError("the report was submitted already") from None
-        action = "report.submitted"
+        report, action = _first_report(session, registration, draft, now), "report.submitted"
     else:
-        # Resubmission: only from revision_requested, once (a double tap finds it submitted).
-        result = session.execute(
-            update(Report)
-            .where(Report.id == report.id, Report.status == ReportStatus.REVISION_REQUESTED)
-            .values(status=ReportStatus.SUBMITTED, revision=Report.revision + 1, submitted_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:
-            raise ReportError("the report is not awaiting a revision")
-        session.refresh(report)
-        _apply(report, draft)
+        _resubmit(session, report, draft, now)
         action = "report.resubmitted"
     session.execute(
         update(ReportAttachment)
@@ -340,76 +330,6 @@ def submit_report(*, session: Session, registration: Registration, draft: Report
     audit(session=session, action=action, subject_type="report", subject_id=report.id,
           actor_id=registration.staff_id, registration_id=registration.id, revision=report.revision)
     return report
-
-
-# --- review -----------------------------------------------------------------------------------
-
-
-def reviewer_of(registration: Registration) -> Staff | None:
-    """Return the person who reviews the report: the direct supervisor (None means HR)."""
-    boss = registration.staff.supervisor
-    return boss if boss is not None and boss.active else None
-
-
-def hr_reviews(registration: Registration) -> bool:
-    """Tell whether HR reviews: no active supervisor, or one who cannot receive the card in LINE."""
-    boss = reviewer_of(registration)
-    return boss is None or not boss.can_receive
-
-
-def may_review(staff: Staff | None, report: Report) -> bool:
-    """Tell whether this person reviews this report (the supervisor; HR when the card cannot reach one)."""
-    if staff is None or not staff.active or staff.id == report.registration.staff_id:
-        return False
-    boss = reviewer_of(report.registration)
-    if boss is not None and staff.id == boss.id:
-        return True
-    return hr_reviews(report.registration) and staff.has_role(ROLE_HR)
-
-
-def _review(
-    *, session: Session, report: Report, reviewer: Staff, revision: int, now: datetime,
-    status: ReportStatus, reason: str | None,
-) -> ReviewResult:
-    if not may_review(reviewer, report):
-        return ReviewResult.NOT_ALLOWED
-    result = session.execute(
-        update(Report)
-        .where(Report.id == report.id, Report.status == ReportStatus.SUBMITTED, Report.revision == revision)
-        .values(status=status, reviewed_by_id=reviewer.id, reviewed_at=now, review_reason=reason)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        return ReviewResult.STALE
-    session.refresh(report)
-    detail: dict[str, Any] = {"revision": revision}
-    if reason:
-        detail["reason"] = reason
-    audit(session=session, action=f"report.{status.value}", subject_type="report", subject_id=report.id,
-          actor_id=reviewer.id, **detail)
-    return ReviewResult.DONE
-
-
-def acknowledge(*, session: Session, report: Report, reviewer: Staff, revision: int, now: datetime) -> ReviewResult:
-    """Acknowledge (รับทราบ) the current revision of a submitted report."""
-    return _review(session=session, report=report, reviewer=reviewer, revision=revision, now=now,
-                   status=ReportStatus.ACKNOWLEDGED, reason=None)
-
-
-def request_revision(
-    *, session: Session, report: Report, reviewer: Staff, revision: int, reason: str, now: datetime
-) -> ReviewResult:
-    """Send the current revision back to its author with a reason (ขอให้แก้ไข)."""
-    reason = reason.strip()
-    if not reason:
-        raise ValueError("a reason is required")
-    return _review(session=session, report=report, reviewer=reviewer, revision=revision, now=now,
-                   status=ReportStatus.REVISION_REQUESTED, reason=reason)
-
-
-def review_is_current(report: Report, revision: int) -> bool:
-    """Tell whether a card for this revision can still be decided."""
-    return report.status == ReportStatus.SUBMITTED and report.revision == revision
 
 
 # --- history ----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""The clock: scheduled reminders written to the outbox, run by one clock process.
+"""The clock's machinery, knowing no feature and nothing of bot/.
 
-`scheduler.calendar` knows working days, `scheduler.triggers` when each job fires,
-`scheduler.jobs` what each job writes, and `scheduler.clock` runs them (APScheduler, or
-`run_due_jobs` for one instant).
+`scheduler.calendar` knows working days, `scheduler.triggers` when a job fires (from the
+settings), `scheduler.registry` how features declare their jobs (Reminders, ClockJob),
+`scheduler.bulk` how a job writes many outbox rows at once, and `scheduler.clock` runs the jobs
+it is handed (APScheduler, or `run_due_jobs` for one instant).
 """

@@ -8,7 +8,7 @@ same objects decide what `run_due_jobs --at` runs, so the clock and the command 
 from __future__ import annotations
 
 import calendar as stdcalendar
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -146,3 +146,23 @@ class WorkingDayTrigger(_SettingsTrigger):
 
     def __str__(self) -> str:
         return f"working days[{self.at:%H:%M}]"
+
+
+TriggerFactory = Callable[[Mapping[str, Any]], BaseTrigger]
+
+
+def working_days_at(setting: str, default: str = "08:30") -> TriggerFactory:
+    """Return a factory of the working-day trigger at the "HH:MM" time a setting names."""
+
+    def build(settings: Mapping[str, Any]) -> WorkingDayTrigger:
+        return WorkingDayTrigger(
+            at=parse_clock_time(settings.get(setting), default),
+            extra_holidays=tuple(d.isoformat() for d in parse_extra_holidays(settings.get("extra_holidays"))),
+        )
+
+    return build
+
+
+def monthly_followup_day(settings: Mapping[str, Any]) -> MonthlyTrigger:
+    """Build the monthly trigger of the follow-up day settings (monthly_followup_*)."""
+    return MonthlyTrigger.from_settings(settings)

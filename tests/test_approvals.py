@@ -6,24 +6,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from models.approval import DecisionRefused, decide, waiting_for
 from models.audit import AuditLog
+from models.base import utcnow
 from models.org import DEFAULT_SETTINGS
 from models.outbox import OutboxMessage
-from models.registration import (
-    ApprovalStep,
-    DecisionRefused,
-    Registration,
-    RegStatus,
-    StepDecision,
-    decide,
-    register,
-    waiting_for,
-)
+from models.registration import ApprovalStep, Registration, RegStatus, StepDecision, register
 from tests.support import events as ev
 from tests.support import factories as f
 from tests.support.chat import Chat, actions, button, texts
 from thai.dates import format_date, today_bangkok
-from models.base import utcnow
 
 SETTINGS = dict(DEFAULT_SETTINGS)
 
@@ -258,7 +250,7 @@ def test_forged_or_altered_data_changes_nothing(chat: Chat, org, bot) -> None:
 
 
 def test_signed_data_with_a_bad_step_is_refused(chat: Chat, org, bot) -> None:
-    from handlers.postback import Action
+    from handlers.kit.postback import Action
 
     codec = bot.services.codec
     head, reg = org["head"], org["reg"]

@@ -4,9 +4,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from handlers.postback import Action
+from handlers.kit.postback import Action
 from models.registration import RegStatus
-from models.reports import ReportDraft, acknowledge, mark_not_attended, submit_report
+from models.report import ReportDraft
+from models.report_review import acknowledge
+from models.reports import mark_not_attended, submit_report
 from tests.support import factories as f
 from tests.support.chat import Chat, texts
 

@@ -5,9 +5,9 @@ from datetime import date
 
 from sqlalchemy import select
 
+from bot.clock import run_due_jobs
 from models.audit import AuditLog
 from models.org import Staff
-from scheduler.clock import run_due_jobs
 from tests.support import factories as f
 from tests.support.chat import Chat, button, texts
 from tests.test_scheduler_jobs import bkk, owed

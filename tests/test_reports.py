@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot import create_app
 from bot.config import test_config
-from handlers.postback import Action, PostbackCodec
+from handlers.kit.postback import Action, PostbackCodec
 from handlers.reports import owed_reports_message, report_button
 from models.base import utcnow
 from models.conversation import Conversation

@@ -11,25 +11,20 @@ from sqlalchemy import insert, select, update
 from models.audit import AuditLog
 from models.org import get_settings
 from models.registration import Attendance, Registration, RegStatus
-from models.report import Report, ReportAttachment, ReportStatus
+from models.report import Report, ReportAttachment, ReportDraft, ReportStatus
+from models.report_review import ReviewResult, acknowledge, may_review, request_revision, reviewer_of
 from models.reports import (
-    ReportDraft,
     ReportError,
     ReportState,
-    ReviewResult,
-    acknowledge,
     attachment_count,
     discard_pending_attachments,
     due_date,
-    may_review,
+    mark_not_attended,
     owed_reports,
     report_state,
-    request_revision,
-    reviewer_of,
     store_attachment,
     submit_report,
     training_history,
-    mark_not_attended,
 )
 from tests.support import factories as f
 

@@ -6,10 +6,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from models.approval import decide
 from models.audit import AuditLog
 from models.base import utcnow
 from models.org import DEFAULT_SETTINGS
-from models.registration import Registration, RegStatus, StepDecision, decide, register
+from models.registration import Registration, RegStatus, StepDecision, register
 from tests.support import factories as f
 from tests.support.chat import Chat, actions, button, texts
 from thai.dates import today_bangkok
@@ -132,7 +133,7 @@ def test_cannot_cancel_after_the_course_started(chat: Chat, org, bot, tx) -> Non
 
 
 def test_cancel_rejected_is_refused(chat: Chat, org, bot) -> None:
-    from handlers.postback import Action
+    from handlers.kit.postback import Action
 
     data = bot.services.codec.pack(Action.CANCEL_REQUEST_CONFIRM, org["rejected"].id)
     assert "ยกเลิกไม่ได้" in texts(chat.tap(org["worker"].line_user_id, data))

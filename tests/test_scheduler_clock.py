@@ -17,15 +17,20 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import select, text
 
 import bot.sender as sender
+from bot.clock import clock_of, run_due_jobs
+from handlers import clock_jobs
 from models.org import get_settings, set_setting
 from models.outbox import SENDING, SENT, OutboxMessage, enqueue_push
 from scheduler import clock
-from scheduler.clock import OUTBOX_JOB_ID, build_scheduler, run_due_jobs, sync_triggers
+from scheduler.clock import OUTBOX_JOB_ID, build_scheduler, sync_triggers
 from tests.support import factories as f
 from tests.test_scheduler_jobs import bkk, inbox, message_calls, outbox_count, owed, person
 from thai.dates import BANGKOK
 
 AT = bkk(2027, 1, 5, 9, 0)
+# Every feature's clock job, as handlers.FEATURES registers them, and one of the working-day ones.
+JOB_IDS = {"monthly-followup", "reports-deadlines", "courses-closing", "courses-starting", "approvals-waiting"}
+DAILY = "reports-deadlines"
 
 
 @pytest.fixture
@@ -38,14 +43,14 @@ def schedulers(bot) -> Iterator[list[BaseScheduler]]:
             scheduler.shutdown(wait=True)
         for store in scheduler._jobstores.values():
             store.shutdown()
-    clock._state = clock._scheduler = None
+    clock._clock = clock._scheduler = None
     with bot.db.engine.begin() as conn:
         conn.execute(text(f"DROP TABLE IF EXISTS {clock.JOBSTORE_TABLE}"))
 
 
 def build(bot, schedulers: list[BaseScheduler], cls: type[BaseScheduler] = BackgroundScheduler,
           **kwargs: Any) -> BaseScheduler:
-    scheduler = build_scheduler(bot, cls, **kwargs)
+    scheduler = build_scheduler(clock_of(bot), cls, **kwargs)
     schedulers.append(scheduler)
     return scheduler
 
@@ -65,10 +70,10 @@ def staff_with_owed_reports(tx, count: int) -> list[Any]:
 def test_the_clock_has_fixed_jobs_triggers_and_its_store_in_the_app_database(bot, schedulers) -> None:
     scheduler = build(bot, schedulers, BlockingScheduler)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"monthly-followup", "daily-reminders", OUTBOX_JOB_ID}
-    monthly, daily, retry = jobs["monthly-followup"], jobs["daily-reminders"], jobs[OUTBOX_JOB_ID]
-    assert monthly.func_ref == "scheduler.clock:fire" and monthly.args == ("monthly_followup",)
-    assert daily.func_ref == "scheduler.clock:fire" and daily.args == ("daily_reminders",)
+    assert set(jobs) == JOB_IDS | {OUTBOX_JOB_ID}
+    monthly, daily, retry = jobs["monthly-followup"], jobs[DAILY], jobs[OUTBOX_JOB_ID]
+    assert monthly.func_ref == "scheduler.clock:fire" and monthly.args == ("monthly-followup",)
+    assert daily.func_ref == "scheduler.clock:fire" and daily.args == (DAILY,)
     assert retry.func_ref == "scheduler.clock:tick"
     for job in jobs.values():
         assert job.coalesce is True and job.misfire_grace_time > 0
@@ -94,16 +99,16 @@ def test_started_briefly_it_stores_its_jobs_and_the_minute_job_delivers_the_outb
     scheduler.start()
     with bot.db.transaction() as s:
         stored = set(s.scalars(text(f"SELECT id FROM {clock.JOBSTORE_TABLE}")))
-    assert stored == {"monthly-followup", "daily-reminders", OUTBOX_JOB_ID}
+    assert stored == JOB_IDS | {OUTBOX_JOB_ID}
     scheduler.modify_job(OUTBOX_JOB_ID, next_run_time=datetime.now(UTC))
     assert ran.wait(10)
     scheduler.shutdown(wait=True)
     assert [m["text"] for m in fake_line.standin.messages_to("Uretry1")] == ["ข้อความค้างส่ง"]
 
-    # A restart replaces the jobs by id: still three rows.
+    # A restart replaces the jobs by id: still one row each.
     again = build(bot, schedulers)
     again.start()
-    assert len(again.get_jobs()) == 3
+    assert len(again.get_jobs()) == len(JOB_IDS) + 1
     again.shutdown(wait=True)
 
 
@@ -113,7 +118,7 @@ def test_a_run_missed_while_down_is_caught_up_within_the_grace_window_only(bot, 
     first.shutdown(wait=True)
     store = clock.make_jobstore(bot.config.DATABASE_URL)
     now = datetime.now(UTC)
-    for job_id, late in (("monthly-followup", timedelta(minutes=10)), ("daily-reminders", timedelta(hours=5))):
+    for job_id, late in (("monthly-followup", timedelta(minutes=10)), (DAILY, timedelta(hours=5))):
         job = store.lookup_job(job_id)
         job._scheduler = first  # for its time zone
         job._modify(next_run_time=now - late)
@@ -125,7 +130,7 @@ def test_a_run_missed_while_down_is_caught_up_within_the_grace_window_only(bot, 
 
     def seen(event: Any) -> None:
         events[event.job_id] = event.code
-        if {"monthly-followup", "daily-reminders"} <= set(events):
+        if {"monthly-followup", DAILY} <= set(events):
             both.set()
 
     restarted = build(bot, schedulers, now=now)
@@ -136,7 +141,17 @@ def test_a_run_missed_while_down_is_caught_up_within_the_grace_window_only(bot, 
     assert both.wait(10)
     restarted.shutdown(wait=True)
     assert events["monthly-followup"] == EVENT_JOB_EXECUTED  # 10 minutes late: inside 6 hours
-    assert events["daily-reminders"] == EVENT_JOB_MISSED  # 5 hours late: outside 4 hours
+    assert events[DAILY] == EVENT_JOB_MISSED  # 5 hours late: outside 4 hours
+
+
+def test_a_stored_job_no_feature_registers_any_more_is_dropped_on_start(bot, schedulers) -> None:
+    first = build(bot, schedulers)
+    first.add_job(f"{clock.__name__}:fire", trigger="date", run_date=datetime(2099, 1, 1, tzinfo=UTC),
+                  args=["daily_reminders"], id="daily-reminders")  # the job of an older version
+    first.start()
+    first.shutdown(wait=True)
+    restarted = build(bot, schedulers)
+    assert {job.id for job in restarted.get_jobs()} == JOB_IDS | {OUTBOX_JOB_ID}
 
 
 def test_settings_changes_reschedule_the_jobs(bot, tx, schedulers) -> None:
@@ -144,12 +159,12 @@ def test_settings_changes_reschedule_the_jobs(bot, tx, schedulers) -> None:
     scheduler.start()
     with tx() as s:
         settings = get_settings(session=s)
-    assert sync_triggers(scheduler, settings) == []
+    assert sync_triggers(scheduler, clock_jobs(), settings) == []
     with tx() as s:
         set_setting(session=s, key="monthly_followup_time", value="10:15")
     with tx() as s:
         settings = get_settings(session=s)
-    assert sync_triggers(scheduler, settings) == ["monthly-followup"]
+    assert sync_triggers(scheduler, clock_jobs(), settings) == ["monthly-followup"]
     job = scheduler.get_job("monthly-followup")
     assert job.trigger.get_next_fire_time(None, bkk(2027, 1, 1)) == bkk(2027, 1, 5, 10, 15)
     assert job.next_run_time.astimezone(BANGKOK).time().strftime("%H:%M") == "10:15"
@@ -160,18 +175,18 @@ def test_the_clock_fires_the_follow_up_at_nine_on_the_5th(bot, tx, fake_line, sc
     [p] = staff_with_owed_reports(tx, 1)
     build(bot, schedulers)  # the clock process's state, as `flask clock` sets it
     with time_machine.travel(AT, tick=True):
-        counts = clock.fire("monthly_followup")
+        counts = clock.fire("monthly-followup")
     assert counts["followup_staff"] == 1
     assert len(inbox(fake_line, p)) == 1
     with time_machine.travel(AT + timedelta(minutes=1), tick=True):
-        clock.fire("monthly_followup")  # a second clock or a rerun: nothing new
+        clock.fire("monthly-followup")  # a second clock or a rerun: nothing new
     assert len(inbox(fake_line, p)) == 1
 
 
 def test_jobs_refuse_to_run_outside_the_clock_process() -> None:
-    clock._state = None
+    clock._clock = None
     with pytest.raises(RuntimeError):
-        clock.fire("monthly_followup")
+        clock.fire("monthly-followup")
 
 
 # --- nothing twice, nothing lost ------------------------------------------------------------
@@ -196,7 +211,7 @@ def test_two_clocks_at_once_send_each_message_once(bot, tx, fake_line) -> None:
     for thread in threads:
         thread.join(60)
     assert not errors and len(results) == 3
-    assert sum(r["jobs"]["monthly_followup"]["written"] for r in results) == 41
+    assert sum(r["jobs"]["monthly-followup"]["written"] for r in results) == 41
     assert sum(r["delivered"].get("sent", 0) for r in results) == 41
     for p in people:
         assert len(inbox(fake_line, p)) == 1
@@ -223,7 +238,7 @@ def test_a_clock_killed_mid_batch_finishes_on_its_next_run_and_sends_none_twice(
     # What was sent before the crash is recorded; the rest of the batch stays held by the dead
     # clock (one of them sent, unrecorded), so the next run writes nothing and sends nothing.
     again = run_due_jobs(bot, AT)
-    assert again["jobs"]["monthly_followup"]["written"] == 0 and again["delivered"] == {}
+    assert again["jobs"]["monthly-followup"]["written"] == 0 and again["delivered"] == {}
     with bot.db.transaction() as s:
         stuck = s.scalars(select(OutboxMessage).where(OutboxMessage.status == SENDING)).all()
     assert len(stuck) == 5
@@ -248,7 +263,7 @@ def test_run_due_jobs_command_twice_sends_once(app, bot, tx, fake_line) -> None:
     runner = app.test_cli_runner()
     first = runner.invoke(args=["run-due-jobs", "--at", "2027-01-05T09:00:00+07:00"])
     assert first.exit_code == 0, first.output
-    assert "monthly_followup" in first.output and "followup_staff=1" in first.output and "sent=2" in first.output
+    assert "monthly-followup" in first.output and "followup_staff=1" in first.output and "sent=2" in first.output
     rows = outbox_count(bot)
     second = runner.invoke(args=["run-due-jobs", "--at", "2027-01-05T09:00:00+07:00"])
     assert second.exit_code == 0, second.output

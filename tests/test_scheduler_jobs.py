@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from bot.clock import run_due_jobs, run_job
 from bot.state import BotState
-from handlers.postback import Action
+from handlers.kit.postback import Action
 from models.org import ROLE_APPROVER, ROLE_STAFF, Staff, set_setting
 from models.outbox import OutboxMessage
 from models.registration import ApprovalStep, Attendance, Registration, RegStatus, StepDecision
 from models.report import Report, ReportStatus
-from scheduler.clock import run_due_jobs, run_job
 from tests.support import factories as f
 from tests.support.chat import actions, texts
 from tests.support.fake_line import FakeLineServer
@@ -102,7 +102,7 @@ def test_monthly_follow_up_on_the_5th_lists_owed_reports_and_summarises_for_hr(b
 
     result = run_due_jobs(bot, bkk(2027, 1, 5, 9, 0))
 
-    counts = result["jobs"]["monthly_followup"]
+    counts = result["jobs"]["monthly-followup"]
     assert counts["followup_staff"] == 3 and counts["staff_unreachable"] == 2 and counts["followup_hr"] == 2
     assert result["delivered"] == {"sent": 4}  # three pushes and one multicast to both HR officers
 
@@ -143,8 +143,8 @@ def test_running_the_same_instant_again_sends_nothing_twice(bot, tx, fake_line) 
     first = run_due_jobs(bot, bkk(2027, 1, 5, 9, 0))
     calls, rows = len(fake_line.standin.calls), outbox_count(bot)
     second = run_due_jobs(bot, bkk(2027, 1, 5, 9, 0).replace(second=30))
-    assert first["jobs"]["monthly_followup"]["written"] == 2
-    assert second["jobs"]["monthly_followup"]["written"] == 0
+    assert first["jobs"]["monthly-followup"]["written"] == 2
+    assert second["jobs"]["monthly-followup"]["written"] == 0
     assert second["delivered"] == {}
     assert len(fake_line.standin.calls) == calls and outbox_count(bot) == rows
     assert len(inbox(fake_line, a)) == 1
@@ -160,7 +160,7 @@ def test_a_saturday_5th_moves_past_the_substitution_holiday(bot, tx, fake_line) 
     assert run_due_jobs(bot, bkk(2026, 12, 5, 9, 0))["jobs"] == {}  # Saturday
     assert run_due_jobs(bot, bkk(2026, 12, 7, 9, 0))["jobs"] == {}  # in lieu of the 5 December holiday
     assert inbox(fake_line, a) == []
-    assert "monthly_followup" in run_due_jobs(bot, bkk(2026, 12, 8, 9, 0))["jobs"]
+    assert "monthly-followup" in run_due_jobs(bot, bkk(2026, 12, 8, 9, 0))["jobs"]
     assert len(inbox(fake_line, a)) == 1
 
 
@@ -170,9 +170,9 @@ def test_a_weekday_holiday_5th_and_an_organisation_holiday_move_the_follow_up(bo
         owed(s, a, end=date(2025, 11, 1), due=date(2025, 11, 16))
         set_setting(session=s, key="extra_holidays", value=["2027-01-05"])
     assert run_due_jobs(bot, bkk(2025, 12, 5, 9, 0))["jobs"] == {}  # Friday, King Bhumibol's birthday
-    assert "monthly_followup" in run_due_jobs(bot, bkk(2025, 12, 8, 9, 0))["jobs"]
+    assert "monthly-followup" in run_due_jobs(bot, bkk(2025, 12, 8, 9, 0))["jobs"]
     assert run_due_jobs(bot, bkk(2027, 1, 5, 9, 0))["jobs"] == {}  # the organisation is closed
-    assert "monthly_followup" in run_due_jobs(bot, bkk(2027, 1, 6, 9, 0))["jobs"]
+    assert "monthly-followup" in run_due_jobs(bot, bkk(2027, 1, 6, 9, 0))["jobs"]
     assert len(inbox(fake_line, a)) == 2
 
 
@@ -183,7 +183,7 @@ def test_same_day_setting_sends_on_the_5th_anyway(bot, tx, fake_line) -> None:
         set_setting(session=s, key="monthly_followup_on_holiday", value="same_day")
         set_setting(session=s, key="monthly_followup_time", value="10:30")
     assert run_due_jobs(bot, bkk(2026, 12, 5, 9, 0))["jobs"] == {}
-    assert "monthly_followup" in run_due_jobs(bot, bkk(2026, 12, 5, 10, 30))["jobs"]
+    assert "monthly-followup" in run_due_jobs(bot, bkk(2026, 12, 5, 10, 30))["jobs"]
     assert len(inbox(fake_line, a)) == 1
 
 
@@ -211,7 +211,7 @@ def test_report_due_and_overdue_thresholds(bot, tx, fake_line) -> None:
         owed(s, p, end=date(2026, 12, 1), due=date(2026, 12, 24), title="เลยมานานแล้ว")
         owed(s, p, end=date(2026, 12, 1), due=date(2026, 12, 1), title="ส่งแล้ว", report_status=ReportStatus.SUBMITTED)
 
-    counts = run_due_jobs(bot, bkk(2027, 1, 13, 8, 30))["jobs"]["daily_reminders"]
+    counts = run_due_jobs(bot, bkk(2027, 1, 13, 8, 30))["jobs"]["reports-deadlines"]
     assert counts["due_soon"] == 2 and counts["overdue_staff"] == 2 and counts["overdue_supervisor"] == 2
     mine = texts(inbox(fake_line, p))
     assert "ครบกำหนดอีกสามวัน" in mine and "อีก 3 วัน" in mine
@@ -227,7 +227,7 @@ def test_report_due_and_overdue_thresholds(bot, tx, fake_line) -> None:
     # Thursday: the four-day one is now due in three, the six-day one is seven days late;
     # what was said yesterday is not said again.
     before_p, before_boss = len(inbox(fake_line, p)), len(inbox(fake_line, boss))
-    counts = run_due_jobs(bot, bkk(2027, 1, 14, 8, 30))["jobs"]["daily_reminders"]
+    counts = run_due_jobs(bot, bkk(2027, 1, 14, 8, 30))["jobs"]["reports-deadlines"]
     assert counts["written"] == 3
     new = texts(inbox(fake_line, p)[before_p:])
     assert "ครบกำหนดอีกสี่วัน" in new and "เลยมาหกวัน" in new
@@ -260,7 +260,7 @@ def test_registration_closing_soon_goes_once_to_eligible_staff_who_have_not_regi
         f.course(s, today=today, starts_in=20, deadline_in=1, title="ปิดการรับสมัครแล้ว", active=False)
         s.add(Registration(staff_id=registered.id, course_id=soon.id, status=RegStatus.PENDING))
 
-    counts = run_due_jobs(bot, bkk(2027, 1, 13, 8, 30))["jobs"]["daily_reminders"]
+    counts = run_due_jobs(bot, bkk(2027, 1, 13, 8, 30))["jobs"]["courses-closing"]
     assert counts["closing"] == 3
     assert texts(inbox(fake_line, p1)).count("เปิดรับอีกสองวัน") == 1
     assert "เฉพาะครู" not in texts(inbox(fake_line, p1))
@@ -359,7 +359,7 @@ def test_a_request_for_a_course_that_has_started_is_no_longer_nudged(bot, tx, fa
     run_due_jobs(bot, bkk(2027, 1, 12, 8, 30))  # the day before: still decidable, nudged
     assert len(inbox(fake_line, approver)) == 2
     for day in (13, 14, 15, 18):  # from the first day of the course on it cannot be decided
-        counts = run_due_jobs(bot, bkk(2027, 1, day, 8, 30))["jobs"]["daily_reminders"]
+        counts = run_due_jobs(bot, bkk(2027, 1, day, 8, 30))["jobs"]["approvals-waiting"]
         assert counts.get("waiting", 0) == 0
     assert len(inbox(fake_line, approver)) == 2
 
@@ -373,7 +373,7 @@ def _followup_statements(bot: BotState, at: datetime) -> int:
 
     event.listen(bot.db.engine, "before_cursor_execute", count)
     try:
-        counts, _ = run_job(bot, "monthly_followup", at)
+        counts, _ = run_job(bot, "monthly-followup", at)
     finally:
         event.remove(bot.db.engine, "before_cursor_execute", count)
     assert counts["followup_staff"] > 0
@@ -432,7 +432,7 @@ def test_no_gateway_leaves_rows_pending_for_later(bot, tx, fake_line) -> None:
         result = run_due_jobs(bot, bkk(2027, 1, 5, 9, 0))
     finally:
         bot.gateway = gateway
-    assert result["jobs"]["monthly_followup"]["written"] == 1 and result["delivered"] == {}
+    assert result["jobs"]["monthly-followup"]["written"] == 1 and result["delivered"] == {}
     assert inbox(fake_line, a) == []
     # The next run (or the clock's minute job) delivers what is due.
     assert run_due_jobs(bot, bkk(2027, 1, 5, 9, 1))["delivered"] == {"sent": 1}

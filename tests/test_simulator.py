@@ -34,7 +34,7 @@ from bot.migrate import upgrade
 from bot.simulator.transcript import simulated_user_id
 from bot.standin import StandIn
 from bot.state import BotState
-from handlers.postback import Action
+from handlers.kit.postback import Action
 from models.org import Staff
 from models.outbox import enqueue_push
 from thai.dates import BANGKOK
@@ -377,11 +377,11 @@ def test_the_clock_control_runs_the_due_jobs_at_a_bangkok_instant(sim: Sim, monk
         with state.db.transaction() as session:
             enqueue_push(session=session, to=simulated_user_id("D003"),
                          messages=[{"type": "text", "text": "ติดตามรายงานประจำเดือน"}])
-        return {"monthly_followup": 1}
+        return {"monthly-followup": 1}
 
-    clock = types.ModuleType("scheduler.clock")
+    clock = types.ModuleType("bot.clock")
     clock.run_due_jobs = run_due_jobs  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "scheduler.clock", clock)
+    monkeypatch.setitem(sys.modules, "bot.clock", clock)
     before = sim.inbox("D003")
     response = sim.api("/clock", at="2027-01-05T09:00")
     data = response.get_json()
@@ -389,13 +389,13 @@ def test_the_clock_control_runs_the_due_jobs_at_a_bangkok_instant(sim: Sim, monk
     assert seen == [(sim.state, datetime(2027, 1, 5, 9, 0, tzinfo=BANGKOK))]
     assert seen[0][1].utcoffset() == timedelta(hours=7)
     assert data["message"] == "เลื่อนเวลาไปที่ 5 ม.ค. 2570 09:00 น. แล้วค่ะ ทำงานที่ถึงกำหนดครบแล้ว มีข้อความส่งออก 1 ข้อความ"
-    assert data["result"] == {"monthly_followup": 1}
+    assert data["result"] == {"monthly-followup": 1}
     new = sim.inbox("D003", after=before["after"], echo=before["echo"])
     assert bot_texts(new["items"]) == "ติดตามรายงานประจำเดือน"
 
 
 def test_the_clock_control_says_so_when_the_clock_is_missing(sim: Sim, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "scheduler.clock", None)  # import fails as if the module did not exist
+    monkeypatch.setitem(sys.modules, "bot.clock", None)  # import fails as if the module did not exist
     response = sim.api("/clock", at="2027-01-05T09:00")
     assert response.status_code == 503
     assert response.get_json()["error"].startswith("ระบบนาฬิกาสำหรับงานตามกำหนดเวลายังไม่พร้อมใช้งาน")
@@ -411,15 +411,15 @@ def test_a_failing_clock_gets_a_thai_answer(sim: Sim, monkeypatch: pytest.Monkey
     def run_due_jobs(state: BotState, at: datetime) -> dict[str, int]:
         raise RuntimeError("boom")
 
-    clock = types.ModuleType("scheduler.clock")
+    clock = types.ModuleType("bot.clock")
     clock.run_due_jobs = run_due_jobs  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "scheduler.clock", clock)
+    monkeypatch.setitem(sys.modules, "bot.clock", clock)
     response = sim.api("/clock", at="2027-01-05T09:00")
     assert response.status_code == 500 and "เลื่อนเวลาไม่สำเร็จ" in response.get_json()["error"]
 
 
 def test_the_monthly_follow_up_can_be_seen_without_waiting(sim: Sim) -> None:
-    pytest.importorskip("scheduler.clock", reason="the clock (scheduler.clock) is not there yet")
+    pytest.importorskip("bot.clock", reason="the clock (bot.clock) is not there yet")
     sim.open("D008")  # owes a report for the finished demo course
     html = sim.client.get("/simulator?as=D008").get_data(as_text=True)
     # The page offers the next run of the monthly follow-up as a one-tap shortcut.
@@ -430,7 +430,7 @@ def test_the_monthly_follow_up_can_be_seen_without_waiting(sim: Sim) -> None:
     response = sim.api("/clock", at=f"{date}T{time_}")
     data = response.get_json()
     assert response.status_code == 200, data
-    assert "monthly_followup" in json.dumps(data["result"])
+    assert "monthly-followup" in json.dumps(data["result"])
     assert "ทำงานที่ถึงกำหนดครบแล้ว" in data["message"]
     new = sim.inbox("D008", after=before["after"], echo=before["echo"])
     assert [i["via"] for i in new["items"]] and all(i["via"] != "reply" for i in new["items"])

@@ -212,7 +212,7 @@ def test_flex_messages_render_and_their_buttons_work(tmp_path: Path) -> None:
 
     from bot.sender import deliver
     from bot.simulator.transcript import simulated_user_id
-    from handlers.postback import Action
+    from handlers.kit.postback import Action
     from models.outbox import enqueue_push
     from tests.test_simulator import png_bytes
 

@@ -10,15 +10,16 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from flask import Response, abort, current_app, jsonify, render_template, request, send_from_directory, url_for
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from bot.sender import deliver
+from bot import richmenu
 from bot.simulator import bp
+from bot.simulator.clock import clock_shortcuts
+from bot.simulator.plumbing import T, fail, request_payload, stand_in_of
 from bot.simulator.transcript import (
     Transcript,
     follow_event,
@@ -29,12 +30,10 @@ from bot.simulator.transcript import (
     simulated_user_id,
     text_event,
 )
-from bot import richmenu
 from bot.standin import StandIn
 from bot.state import BotState, state
 from models.linking import create_link_code
 from models.org import ROLE_APPROVER, ROLE_HR, Staff, decides_approvals, get_settings
-from thai.dates import BANGKOK, format_datetime
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +42,6 @@ MAX_IMAGE_BYTES = 10 * 1024 * 1024  # LINE's own limit for an image a user sends
 MAX_TEXT = 5000
 FONT_FILES = {"regular": "Sarabun-Regular.ttf", "bold": "Sarabun-Bold.ttf"}
 BOT_NAME = "ผู้ช่วยงานพัฒนาบุคลากร"
-
-# The clock's jobs, by the names scheduler.clock.JOBS gives them, as the เลื่อนเวลา shortcuts say them.
-JOB_NAMES = {"monthly_followup": "ติดตามรายงานประจำเดือน", "daily_reminders": "แจ้งเตือนประจำวัน"}
 
 # The plain menu shown until the bot gives this person a rich menu: (label, text it sends).
 FALLBACK_MENU = (
@@ -56,24 +52,6 @@ FALLBACK_MENU = (
     ("ช่วยเหลือ", "ช่วยเหลือ"),
 )
 APPROVER_ITEM = ("รออนุมัติ", "รออนุมัติ")
-
-
-class T:
-    """What the simulator says (to developers and newcomers trying the product)."""
-
-    UNKNOWN_PERSON = "ไม่พบบุคลากรรหัสนี้ในระบบค่ะ กรุณาเลือกใหม่"
-    EMPTY_TEXT = "กรุณาพิมพ์ข้อความก่อนส่งค่ะ"
-    BAD_REQUEST = "คำขอไม่ถูกต้องค่ะ"
-    NOT_IMAGE = "กรุณาเลือกไฟล์รูปภาพ (JPG หรือ PNG) ค่ะ"
-    IMAGE_TOO_LARGE = "รูปภาพใหญ่เกิน 10 MB ค่ะ"
-    BAD_TIME = "กรุณาเลือกวันและเวลาให้ครบค่ะ"
-    CLOCK_MISSING = "ระบบนาฬิกาสำหรับงานตามกำหนดเวลายังไม่พร้อมใช้งานค่ะ จึงยังเลื่อนเวลาไม่ได้"
-    CLOCK_FAILED = "เลื่อนเวลาไม่สำเร็จค่ะ ระบบขัดข้อง ดูรายละเอียดในบันทึกของเซิร์ฟเวอร์"
-    CLOCK_DONE = "เลื่อนเวลาไปที่ {at} แล้วค่ะ ทำงานที่ถึงกำหนดครบแล้ว มีข้อความส่งออก {sent} ข้อความ"
-    CLOCK_NOTHING = "เลื่อนเวลาไปที่ {at} แล้วค่ะ ไม่มีงานที่ถึงกำหนด ณ เวลานั้น (ดูวันเวลาที่ระบบทำงานได้จากปุ่มด้านบน)"
-    ROLE_APPROVER = "ผู้อนุมัติ"
-    ROLE_HR = "งานบุคคล"
-    GUEST_NAME = "ผู้ใช้ใหม่ (ยังไม่ผูกบัญชี)"
 
 
 @dataclass(frozen=True)
@@ -94,13 +72,6 @@ class Person:
 
 # --- plumbing --------------------------------------------------------------------------------
 
-def _standin(s: BotState) -> StandIn:
-    # The blueprint is registered only when the stand-in exists; this narrows the type.
-    if s.standin is None:
-        abort(404)
-    return s.standin
-
-
 def _transcript() -> Transcript:
     return current_app.extensions["simulator_transcript"]  # type: ignore[no-any-return]
 
@@ -110,18 +81,12 @@ def _setup(setup_state: Any) -> None:
     setup_state.app.extensions["simulator_transcript"] = Transcript()
 
 
-def _fail(message: str, status: int = 400) -> Response:
-    response = jsonify({"ok": False, "error": message})
-    response.status_code = status
-    return response
-
-
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> Response | HTTPException:
     # The page shows `error` to the person; never Werkzeug's English HTML.
     if request.path.startswith(url_for("simulator.page") + "/api/"):
         message = {404: T.UNKNOWN_PERSON, 413: T.IMAGE_TOO_LARGE}.get(exc.code or 400, T.BAD_REQUEST)
-        return _fail(message, exc.code or 400)
+        return fail(message, exc.code or 400)
     return exc
 
 
@@ -145,18 +110,11 @@ def _person(s: BotState, who: str | None) -> Person | None:
                       f"{staff.position or '-'}{_roles_text(staff)}")
 
 
-def _person_or_fail(s: BotState, who: str | None) -> Person:
+def _person_orfail(s: BotState, who: str | None) -> Person:
     person = _person(s, who)
     if person is None:
         abort(404)
     return person
-
-
-def _payload() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        abort(400)
-    return data
 
 
 # --- the page ---------------------------------------------------------------------------------
@@ -165,7 +123,7 @@ def _payload() -> dict[str, Any]:
 def page() -> str:
     """Serve the chat page; ?as=<employee id or guest-…> says who this tab is."""
     s = state()
-    _standin(s)
+    stand_in_of(s)
     person = _person(s, request.args.get("as"))
     with s.db.transaction() as session:
         people = [
@@ -185,29 +143,7 @@ def page() -> str:
     unknown = request.args.get("as") if request.args.get("as") and person is None else None
     return render_template("simulator/page.html", config=config, people=people, person=person,
                            unknown=unknown, bot_name=BOT_NAME, org_name=org_name, t=T,
-                           shortcuts=_clock_shortcuts(s))
-
-
-def _clock_shortcuts(s: BotState) -> list[dict[str, str]]:
-    """Return the next run of each clock job (label, date, time in Bangkok), to fill เลื่อนเวลา in one tap."""
-    try:
-        from scheduler.clock import JOBS
-
-        with s.db.transaction() as session:
-            settings = get_settings(session=session)
-        now = datetime.now(BANGKOK)
-        shortcuts = []
-        for name, spec in JOBS.items():
-            label = JOB_NAMES.get(name)
-            when = spec.trigger(settings).get_next_fire_time(None, now) if label else None
-            if label and when is not None:
-                local = when.astimezone(BANGKOK)
-                shortcuts.append({"label": f"{label}: {format_datetime(local)}",
-                                  "date": local.strftime("%Y-%m-%d"), "time": local.strftime("%H:%M")})
-        return shortcuts
-    except Exception:  # noqa: BLE001 - a convenience only: the control works without it
-        log.info("no เลื่อนเวลา shortcuts: the clock's jobs could not be read", exc_info=True)
-        return []
+                           shortcuts=clock_shortcuts(s))
 
 
 @bp.get("/font/<weight>.ttf")
@@ -234,8 +170,8 @@ def open_chat() -> Response:
     was answered.
     """
     s = state()
-    standin = _standin(s)
-    person = _person_or_fail(s, _payload().get("as"))
+    standin = stand_in_of(s)
+    person = _person_orfail(s, request_payload().get("as"))
     _ensure_rich_menus(s)
     steps: list[dict[str, str]] = []
     if _transcript().first_follow(person.user_id) and not standin.inbox(person.user_id):
@@ -266,9 +202,9 @@ def _ensure_rich_menus(s: BotState) -> None:
 def event() -> Response:
     """Build and sign a follow, text or postback event from this person, for the page to post to /callback."""
     s = state()
-    standin = _standin(s)
-    data = _payload()
-    person = _person_or_fail(s, data.get("as"))
+    standin = stand_in_of(s)
+    data = request_payload()
+    person = _person_orfail(s, data.get("as"))
     kind = data.get("type")
     token = standin.issue_reply_token(person.user_id)
     if kind == "follow":
@@ -276,7 +212,7 @@ def event() -> Response:
     elif kind == "text":
         body = str(data.get("text") or "").strip()
         if not body:
-            return _fail(T.EMPTY_TEXT)
+            return fail(T.EMPTY_TEXT)
         body = body[:MAX_TEXT]
         _transcript().record(standin, person.user_id, {"type": "text", "text": body})
         built = text_event(person.user_id, body, token)
@@ -284,17 +220,17 @@ def event() -> Response:
         postback_data = data.get("data")
         params = data.get("params")
         if not isinstance(postback_data, str) or not postback_data or len(postback_data) > 300:
-            return _fail(T.BAD_REQUEST)
+            return fail(T.BAD_REQUEST)
         if params is not None and not (isinstance(params, dict)
                                        and all(isinstance(k, str) and isinstance(v, str) for k, v in params.items())):
-            return _fail(T.BAD_REQUEST)
+            return fail(T.BAD_REQUEST)
         display = data.get("displayText")
         if isinstance(display, str) and display.strip():
             # As on LINE: a postback shows in the chat only through its displayText.
             _transcript().record(standin, person.user_id, {"type": "text", "text": display.strip()[:300]})
         built = postback_event(person.user_id, postback_data, token, params)
     else:
-        return _fail(T.BAD_REQUEST)
+        return fail(T.BAD_REQUEST)
     return jsonify({"ok": True, **signed(built, s.channel_secret)})
 
 
@@ -302,17 +238,17 @@ def event() -> Response:
 def image() -> Response:
     """Hold an uploaded image in the stand-in's content API and sign an image event for it."""
     s = state()
-    standin = _standin(s)
-    person = _person_or_fail(s, request.form.get("as"))
+    standin = stand_in_of(s)
+    person = _person_orfail(s, request.form.get("as"))
     upload = request.files.get("file")
     if upload is None:
-        return _fail(T.NOT_IMAGE)
+        return fail(T.NOT_IMAGE)
     data = upload.read(MAX_IMAGE_BYTES + 1)
     if len(data) > MAX_IMAGE_BYTES:
-        return _fail(T.IMAGE_TOO_LARGE)
+        return fail(T.IMAGE_TOO_LARGE)
     content_type = _image_type(data)
     if content_type is None:
-        return _fail(T.NOT_IMAGE)
+        return fail(T.NOT_IMAGE)
     message_id = new_message_id()
     standin.add_content(message_id, data, content_type)
     _transcript().keep_image(message_id, data, content_type)
@@ -348,8 +284,8 @@ def sent_image(message_id: str) -> Response:
 def inbox() -> Response:
     """Return what this person's chat gained after the given cursors, oldest first, and their menu."""
     s = state()
-    standin = _standin(s)
-    person = _person_or_fail(s, request.args.get("as"))
+    standin = stand_in_of(s)
+    person = _person_orfail(s, request.args.get("as"))
     after = request.args.get("after", 0, type=int)
     echo_after = request.args.get("echo", 0, type=int)
     items: list[tuple[tuple[int, int, int], dict[str, Any]]] = []
@@ -403,55 +339,8 @@ def _menu(standin: StandIn, user_id: str, approver: bool) -> dict[str, Any]:
 @bp.get("/api/richmenu/<menu_id>/image")
 def rich_menu_image(menu_id: str) -> Response:
     """Serve a rich menu's image as the bot uploaded it."""
-    data = _standin(state()).rich_menu_images.get(menu_id)
+    data = stand_in_of(state()).rich_menu_images.get(menu_id)
     if data is None:
         abort(404)
     mimetype = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
     return Response(data, mimetype=mimetype, headers={"Cache-Control": "max-age=3600"})
-
-
-@bp.post("/api/clock")
-def clock() -> Response:
-    """Run the jobs due at a chosen Bangkok date and time (the เลื่อนเวลา control)."""
-    s = state()
-    raw = str(_payload().get("at") or "").strip()
-    try:
-        at = datetime.strptime(raw, "%Y-%m-%dT%H:%M").replace(tzinfo=BANGKOK)
-    except ValueError:
-        return _fail(T.BAD_TIME)
-    try:
-        from scheduler.clock import run_due_jobs
-    except ImportError as exc:
-        # Only "the clock is not there yet" is expected; a broken clock module is a bug to log.
-        if exc.name not in ("scheduler", "scheduler.clock"):
-            log.exception("the scheduler's clock failed to import")
-            return _fail(T.CLOCK_FAILED, 500)
-        return _fail(T.CLOCK_MISSING, 503)
-    standin = _standin(s)
-    before = len(standin.deliveries)
-    try:
-        result = run_due_jobs(s, at)
-    except Exception:
-        log.exception("run_due_jobs failed for the simulator")
-        return _fail(T.CLOCK_FAILED, 500)
-    # Whatever the jobs queued goes out now, as the clock's sender would send it.
-    deliver(s.db, s.gateway)
-    sent = len(standin.deliveries) - before
-    jobs = result.get("jobs") if isinstance(result, dict) else None
-    template = T.CLOCK_NOTHING if isinstance(jobs, dict) and not jobs and not sent else T.CLOCK_DONE
-    return jsonify({
-        "ok": True, "at": at.isoformat(),
-        "message": template.format(at=format_datetime(at), sent=sent),
-        "result": _jsonable(result),
-    })
-
-
-def _jsonable(value: Any) -> Any:
-    # The clock's result is for showing; anything JSON cannot hold is shown as text.
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [_jsonable(v) for v in value]
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)

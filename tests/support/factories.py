@@ -96,8 +96,8 @@ def finished_registration(session: Session, person: Staff, *, course_: Course | 
 
     Built directly with the models, so report tests do not depend on the registration feature.
     """
-    from models.registration import ApprovalStep, Registration, RegStatus, StepDecision
     from models.org import supervisor_chain
+    from models.registration import ApprovalStep, Registration, RegStatus, StepDecision
 
     today = today or today_bangkok()
     if course_ is None:

@@ -4,16 +4,16 @@ from __future__ import annotations
 from typing import Any
 
 from linebot.v3.webhooks import TextMessageContent
-from sqlalchemy import delete
 
-from handlers.approvals import approval_card, clip, fee_text
-from handlers.context import Ctx
-from handlers.messages import (
+from handlers.kit.cards import approval_card, fee_text
+from handlers.kit.context import Ctx
+from handlers.kit.messages import (
     GREY,
     Message,
     bubble,
     button,
     carousel,
+    clip,
     flex,
     message_action,
     postback_action,
@@ -21,8 +21,8 @@ from handlers.messages import (
     t,
     text,
 )
-from handlers.postback import Action
-from handlers.router import Router
+from handlers.kit.postback import Action
+from handlers.kit.router import Router
 from models.conversation import Conversation, advance, start_conversation
 from models.course import Course
 from models.registration import (
@@ -98,6 +98,15 @@ class T:
     L_DEADLINE = "ปิดรับสมัคร"
     L_REASON = "เหตุผล"
     L_MINE = "คำขอของท่าน"
+    # the clock: registration closing soon, training next
+    CLOSING = (
+        "📢 หลักสูตรใกล้ปิดรับสมัครค่ะ\n{title}\nวันที่อบรม: {dates}\nปิดรับสมัคร: {deadline}\n"
+        "สนใจแตะ สมัคร ได้เลยค่ะ (ปิดข่าวหลักสูตรได้โดยพิมพ์ \"ปิดการแจ้งเตือน\")"
+    )
+    STARTING = "📅 แจ้งเตือนการอบรม{when}ค่ะ\nหลักสูตร: {title}\nเริ่ม: {start}{time}\nวันที่อบรม: {dates}\nสถานที่: {venue}"
+    TOMORROW = "พรุ่งนี้"
+    AT_TIME = " เวลา {time} น."
+    NO_VENUE = "ตามที่ผู้จัดแจ้ง"
 
 
 # --- cards ----------------------------------------------------------------------------------------
@@ -196,13 +205,6 @@ def more_courses(event: Any, ctx: Ctx) -> list[Message]:
 # --- the registration flow ------------------------------------------------------------------------
 
 
-def _end_flow(ctx: Ctx) -> None:
-    # A bulk DELETE rather than session.delete: a double tap racing on the same row must not
-    # fail on "0 rows deleted"; deleting nothing is fine.
-    ctx.session.execute(delete(Conversation).where(Conversation.line_user_id == ctx.line_user_id))
-    ctx.conversation = None
-
-
 def _flow_course(ctx: Ctx, course_id: int | None = None) -> tuple[Conversation, Course] | None:
     """Return this user's register flow and its course, if it is for that course."""
     conv = ctx.conversation
@@ -265,7 +267,7 @@ def in_register_flow(event: Any, ctx: Ctx) -> list[Message]:
     """Take the typed reason (or ข้าม / ยืนยัน typed instead of tapped)."""
     found = _flow_course(ctx)
     if found is None:
-        _end_flow(ctx)
+        ctx.end_flow()
         return [text(T.STALE)]
     conv, course = found
     content = event.message
@@ -309,7 +311,7 @@ def confirm_register(event: Any, ctx: Ctx) -> list[Message]:
 
 def _confirm(ctx: Ctx, course: Course, reason: str) -> list[Message]:
     assert ctx.staff is not None
-    _end_flow(ctx)
+    ctx.end_flow()
     try:
         reg = register(session=ctx.session, staff=ctx.staff, course=course, reason=reason, today=ctx.today,
                        settings=ctx.settings, now=ctx.now)

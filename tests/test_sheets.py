@@ -12,9 +12,9 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.sheets import SheetError, import_courses_file, import_staff_file
 from models.audit import AuditLog
 from models.course import Course, course_target_types
-from models.imports import ImportError_, import_courses_file, import_staff_file
 from models.org import Staff, StaffType, Unit
 from tests.support import factories as f
 
@@ -63,7 +63,7 @@ def snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:
     return out
 
 
-def problems_of(exc: pytest.ExceptionInfo[ImportError_]) -> list[str]:
+def problems_of(exc: pytest.ExceptionInfo[SheetError]) -> list[str]:
     return exc.value.problems
 
 
@@ -201,7 +201,7 @@ def test_supervisor_cycle_in_the_file_is_refused(session: Session, tmp_path: Pat
             ["A4", "นาย", "สี่", "ทดสอบ", "", "", "", "A1", ""]]
     before = snapshot(session)
 
-    with pytest.raises(ImportError_) as exc:
+    with pytest.raises(SheetError) as exc:
         import_staff_file(session=session, path=write_csv(tmp_path / "s.csv", rows))
 
     problems = problems_of(exc)
@@ -216,7 +216,7 @@ def test_supervisor_cycle_through_people_already_in_the_database(session: Sessio
     rows = [STAFF_HEADER, ["X1", "นาย", "บน", "สุด", "", "", "", "X2", ""]]  # now X1 would report to X2
     before = snapshot(session)
 
-    with pytest.raises(ImportError_) as exc:
+    with pytest.raises(SheetError) as exc:
         import_staff_file(session=session, path=write_csv(tmp_path / "s.csv", rows))
 
     assert problems_of(exc) == ["แถวที่ 2: สายการบังคับบัญชาวนกลับมาที่ตัวเอง (X1 → X2 → X1)"]
@@ -240,7 +240,7 @@ def test_a_staff_file_with_many_bad_rows_reports_each_and_changes_nothing(
             ["G8", "นาย", "ยาว", "x" * 130, "", "", "", "", "", ""]]               # 11 too long
     before = snapshot(session)
 
-    with pytest.raises(ImportError_) as exc:
+    with pytest.raises(SheetError) as exc:
         import_staff_file(session=session, path=write_csv(tmp_path / "bad.csv", rows))
 
     problems = problems_of(exc)
@@ -256,7 +256,7 @@ def test_a_staff_file_with_many_bad_rows_reports_each_and_changes_nothing(
 
 def test_missing_required_column_is_a_file_problem(session: Session, tmp_path: Path) -> None:
     rows = [["employee_id", "title", "first_name"], ["E1", "นาย", "ดี"]]
-    with pytest.raises(ImportError_) as exc:
+    with pytest.raises(SheetError) as exc:
         import_staff_file(session=session, path=write_csv(tmp_path / "s.csv", rows))
     assert problems_of(exc) == ["ไม่พบคอลัมน์ที่จำเป็น: นามสกุล"]
 
@@ -267,7 +267,7 @@ def test_missing_required_column_is_a_file_problem(session: Session, tmp_path: P
 def test_unreadable_files_get_a_thai_problem(session: Session, tmp_path: Path, name: str, content: bytes) -> None:
     path = tmp_path / name
     path.write_bytes(content)
-    with pytest.raises(ImportError_) as exc:
+    with pytest.raises(SheetError) as exc:
         import_staff_file(session=session, path=path)
     assert len(problems_of(exc)) == 1
     assert re.search("[ก-๙]", problems_of(exc)[0])
@@ -402,7 +402,7 @@ def test_a_course_file_with_many_bad_rows_reports_each_and_changes_nothing(
             row("", title="ไม่มีรหัส")]                            # 16 missing code
     before = snapshot(session)
 
-    with pytest.raises(ImportError_) as exc:
+    with pytest.raises(SheetError) as exc:
         import_courses_file(session=session, path=write_csv(tmp_path / "bad.csv", rows))
 
     problems = problems_of(exc)
@@ -449,7 +449,7 @@ def test_oversized_numbers_are_row_problems_not_crashes(tx, tmp_path) -> None:
     sheet.append(["BIG2", "หลักสูตรแพง", "2026-12-14", "2026-12-15", "2026-12-01", 10, 1e15, 1000])
     path = tmp_path / "big.xlsx"
     book.save(path)
-    with pytest.raises(ImportError_) as refused, tx() as s:
+    with pytest.raises(SheetError) as refused, tx() as s:
         import_courses_file(session=s, path=path)
     problems = "\n".join(refused.value.problems)
     assert "แถวที่ 2" in problems and "แถวที่ 3" in problems

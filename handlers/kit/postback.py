@@ -53,9 +53,14 @@ class Action(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Postback:
-    """What a button asks for: an action, maybe a record id, maybe an argument."""
+    """What a button asks for: an action, maybe a record id, maybe an argument.
 
-    action: Action
+    A feature may keep its own actions in its own StrEnum (say FeedbackAction.ASK = "fbk") rather
+    than add members to Action: such a value unpacks as its plain string, which equals the member,
+    so the router finds the handler and the dispatcher refuses two features claiming one value.
+    """
+
+    action: Action | str
     id: int | None = None
     arg: str = ""
 
@@ -70,7 +75,7 @@ class PostbackCodec:
         digest = hmac.new(self._key, payload.encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest[:12]).decode().rstrip("=")
 
-    def pack(self, action: Action, id: int | None = None, arg: str | int = "") -> str:
+    def pack(self, action: enum.StrEnum, id: int | None = None, arg: str | int = "") -> str:
         """Return the data string for a button."""
         arg = str(arg)
         if _SEP in arg:
@@ -94,8 +99,10 @@ class PostbackCodec:
             return None
         action_value, id_text, arg = parts
         try:
-            action = Action(action_value)
             record_id = int(id_text) if id_text else None
         except ValueError:
             return None
+        if not action_value:
+            return None
+        action: Action | str = Action(action_value) if action_value in Action._value2member_map_ else action_value
         return Postback(action, record_id, arg)

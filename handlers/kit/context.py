@@ -4,13 +4,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from handlers.messages import Message
-from handlers.postback import Action, Postback, PostbackCodec
-from models.conversation import Conversation
+from handlers.kit.messages import Message
+from handlers.kit.postback import Postback, PostbackCodec
+from models.conversation import Conversation, end_conversation
 from models.org import Staff, hr_officers
 from models.outbox import enqueue_multicast, enqueue_push
 from thai.dates import today_bangkok
@@ -54,7 +55,13 @@ class Ctx:
         """Return today's date in Bangkok."""
         return today_bangkok(self.now)
 
-    def pack(self, action: Action, id: int | None = None, arg: str | int = "") -> str:
+    def end_flow(self) -> bool:
+        """End this user's multi-step flow; a racing tap may have ended it already, which is fine."""
+        ended = end_conversation(session=self.session, line_user_id=self.line_user_id)
+        self.conversation = None
+        return ended
+
+    def pack(self, action: StrEnum, id: int | None = None, arg: str | int = "") -> str:
         """Return signed postback data for a button."""
         return self.services.codec.pack(action, id, arg)
 

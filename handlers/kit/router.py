@@ -9,15 +9,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from linebot.v3.webhooks import MessageEvent, PostbackEvent, TextMessageContent
 
-from handlers.context import Ctx
-from handlers.messages import Message
-from handlers.postback import Action
-from models.conversation import end_conversation
+from handlers.kit.context import Ctx
+from handlers.kit.messages import Message
+from handlers.kit.postback import Action
 from models.base import utcnow
+from models.conversation import end_conversation
 from thai.nlu import Intent, parse_intent
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ class Router:
 
     name: str
     intents: dict[Intent, Route] = field(default_factory=dict)
-    postbacks: dict[Action, Route] = field(default_factory=dict)
+    postbacks: dict[Action | str, Route] = field(default_factory=dict)
     events: dict[type, Route] = field(default_factory=dict)
     contents: dict[type, Route] = field(default_factory=dict)
     flows: dict[str, Route] = field(default_factory=dict)
@@ -51,7 +52,7 @@ class Router:
         """Handle typed text whose intent is one of these."""
         return self._register(self.intents, intents, staff_only)
 
-    def postback(self, *actions: Action, staff_only: bool = True) -> Callable[[Handler], Handler]:
+    def postback(self, *actions: StrEnum, staff_only: bool = True) -> Callable[[Handler], Handler]:
         """Handle button taps carrying one of these actions."""
         return self._register(self.postbacks, actions, staff_only)
 

@@ -1,46 +1,22 @@
-"""Approving training requests: the approver's card, อนุมัติ / ไม่อนุมัติ with a reason, รออนุมัติ."""
+"""Approving training requests: อนุมัติ / ไม่อนุมัติ with a reason, รออนุมัติ (the card is handlers.kit.cards)."""
 from __future__ import annotations
 
 import json
 from typing import Any
 
 from linebot.v3.webhooks import TextMessageContent
-from sqlalchemy import delete
 
-from handlers.context import Ctx
-from handlers.messages import (
-    GREY,
-    RED,
-    Message,
-    bubble,
-    button,
-    carousel,
-    flex,
-    message_action,
-    postback_action,
-    row,
-    separator,
-    t,
-    text,
-)
-from handlers.postback import Action, PostbackCodec
-from handlers.router import Router
-from models.conversation import Conversation, start_conversation
-from models.course import Course
-from models.registration import (
-    REASON_MAX,
-    ApprovalStep,
-    Decision,
-    DecisionRefused,
-    Registration,
-    StepDecision,
-    check_decidable,
-    decide,
-    waiting_for,
-)
-from thai.dates import format_date, format_date_range, format_datetime
+from handlers.kit.cards import T as CARD
+from handlers.kit.cards import approval_bubble, approval_card, fee_text
+from handlers.kit.context import Ctx
+from handlers.kit.messages import Message, carousel, clip, flex, message_action, postback_action, text
+from handlers.kit.postback import Action
+from handlers.kit.router import Router
+from models.approval import Decision, DecisionRefused, check_decidable, decide, waiting_for
+from models.conversation import start_conversation
+from models.registration import REASON_MAX, Registration
+from thai.dates import format_date, format_date_range
 from thai.nlu import Intent
-from thai.numbers import format_baht
 
 router = Router("approvals")
 
@@ -61,24 +37,6 @@ COMMON_REASONS: tuple[tuple[str, str], ...] = (
 class T:
     """What this feature says."""
 
-    TITLE = "คำขอเข้ารับการอบรม"
-    STEP = "ขั้นที่ {step}/{levels}"
-    ALT = "คำขอเข้ารับการอบรมจาก {name} รอการอนุมัติ ({step})"
-    APPROVE = "อนุมัติ"
-    REJECT = "ไม่อนุมัติ"
-    L_NAME = "ผู้ขอ"
-    L_POSITION = "ตำแหน่ง"
-    L_UNIT = "สังกัด"
-    L_COURSE = "หลักสูตร"
-    L_DATES = "วันที่"
-    L_VENUE = "สถานที่"
-    L_FEE = "ค่าลงทะเบียน"
-    L_REASON = "เหตุผล"
-    L_SENT = "ยื่นเมื่อ"
-    EARLIER = "ผลการพิจารณาก่อนหน้า"
-    EARLIER_ROW = "ขั้นที่ {step}: {decision} โดย {name} เมื่อ {when}"
-    FREE = "ไม่มีค่าใช้จ่าย"
-    NO_REASON = "(ไม่ระบุ)"
     NONE_WAITING = "ไม่มีคำขอที่รอการอนุมัติจากท่านค่ะ"
     WAITING = "คำขอที่รอการอนุมัติจากท่าน {count} รายการ (เรียงจากรอนานที่สุด) ค่ะ"
     WAITING_MORE = "แสดง {shown} รายการแรกจากทั้งหมด {count} รายการค่ะ พิจารณาแล้วพิมพ์ \"รออนุมัติ\" เพื่อดูรายการถัดไปค่ะ"
@@ -115,60 +73,6 @@ class T:
         "ซึ่งยังไม่ได้ผูกบัญชี LINE หรือรับข้อความจากบอทไม่ได้ กรุณาช่วยติดตามค่ะ"
     )
     HR_APPROVED = "คำขอเข้ารับการอบรมได้รับอนุมัติแล้ว: {staff} ({unit}) หลักสูตร \"{course}\" ({dates}) ค่าลงทะเบียน {fee}"
-
-
-# --- the card (the clock reuses it for "approval waiting" reminders) ------------------------------
-
-
-def fee_text(course: Course) -> str:
-    """Return the fee as shown to people ("3,500 บาท" or ไม่มีค่าใช้จ่าย)."""
-    return format_baht(course.fee) if course.fee else T.FREE
-
-
-def clip(value: str, limit: int) -> str:
-    """Cut a long text for a card, marking the cut."""
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
-def approval_bubble(reg: Registration, step: ApprovalStep, codec: PostbackCodec, *,
-                    brief: bool = False) -> dict[str, Any]:
-    """Return the approver's card for one step of a request, with อนุมัติ / ไม่อนุมัติ.
-
-    brief cuts long texts, so a carousel of twelve stays under LINE's 50 KB; a card sent on its
-    own shows them whole.
-    """
-    person, course = reg.staff, reg.course
-    cut = (lambda v: clip(v, 120)) if brief else (lambda v: v)
-    rows = [
-        row(T.L_NAME, person.name),
-        row(T.L_POSITION, cut(person.position or "-")),
-        row(T.L_UNIT, person.unit.name if person.unit else "-"),
-        row(T.L_COURSE, cut(course.title)),
-        row(T.L_DATES, format_date_range(course.start_date, course.end_date)),
-        row(T.L_VENUE, cut(course.venue or "-")),
-        row(T.L_FEE, fee_text(reg.course)),
-        row(T.L_REASON, cut(reg.reason or T.NO_REASON)),
-        row(T.L_SENT, format_datetime(reg.created_at)),
-    ]
-    earlier = [s for s in reg.steps if s.step < step.step and s.decision in (StepDecision.APPROVED,
-                                                                           StepDecision.REJECTED)]
-    if earlier:
-        rows += [separator(), t(T.EARLIER, size="xs", color=GREY)]
-        for s in earlier:
-            decision = T.APPROVE if s.decision == StepDecision.APPROVED else T.REJECT
-            rows.append(t(T.EARLIER_ROW.format(step=s.step, decision=decision, name=s.approver.name,
-                                               when=format_datetime(s.decided_at or reg.created_at)), size="xs"))
-    buttons = [
-        button(postback_action(T.APPROVE, codec.pack(Action.APPROVE, reg.id, step.step), T.APPROVE)),
-        button(postback_action(T.REJECT, codec.pack(Action.REJECT, reg.id, step.step), T.REJECT), color=RED),
-    ]
-    return bubble(T.TITLE, rows, buttons, subtitle=T.STEP.format(step=step.step, levels=reg.approval_levels))
-
-
-def approval_card(reg: Registration, step: ApprovalStep, codec: PostbackCodec) -> Message:
-    """Return the approver's card as a message."""
-    alt = T.ALT.format(name=reg.staff.name, step=T.STEP.format(step=step.step, levels=reg.approval_levels))
-    return flex(alt, approval_bubble(reg, step, codec))
 
 
 # --- รออนุมัติ ------------------------------------------------------------------------------------
@@ -214,12 +118,6 @@ def _step_arg(ctx: Ctx) -> int | None:
     return int(head) if head.isdigit() and 0 < int(head) < 100 else None
 
 
-def _end_flow(ctx: Ctx) -> None:
-    # Bulk DELETE: deleting a row a concurrent tap already removed is not an error.
-    ctx.session.execute(delete(Conversation).where(Conversation.line_user_id == ctx.line_user_id))
-    ctx.conversation = None
-
-
 def _announce(ctx: Ctx, decision: Decision) -> list[Message]:
     """Tell the people a decision concerns; return the reply to the approver."""
     reg, staff, course = decision.registration, decision.registration.staff, decision.registration.course
@@ -227,7 +125,7 @@ def _announce(ctx: Ctx, decision: Decision) -> list[Message]:
     approver = decision.step.approver
     if not decision.approved:
         ctx.push(staff, [text(T.REJECTED.format(course=course.title, name=approver.name,
-                                                reason=decision.step.reason or T.NO_REASON))])
+                                                reason=decision.step.reason or CARD.NO_REASON))])
         return [text(T.REJECTED_DONE.format(name=staff.name))]
     if decision.next_step is not None:
         following = decision.next_step.approver
@@ -267,7 +165,7 @@ def approve(event: Any, ctx: Ctx) -> list[Message]:
         return [text(T.BAD_STEP)]
     conv = ctx.conversation
     if conv is not None and conv.flow == FLOW and (conv.data or {}).get("registration_id") == ctx.postback.id:
-        _end_flow(ctx)  # ไม่อนุมัติ was tapped first, then the approver changed their mind
+        ctx.end_flow()  # ไม่อนุมัติ was tapped first, then the approver changed their mind
     return _decide(ctx, ctx.postback.id, step, True, None)
 
 
@@ -306,13 +204,13 @@ def reject_with_common_reason(event: Any, ctx: Ctx) -> list[Message]:
         return [text(T.BAD_STEP)]
     conv = ctx.conversation
     if conv is not None and conv.flow == FLOW and (conv.data or {}).get("registration_id") == ctx.postback.id:
-        _end_flow(ctx)
+        ctx.end_flow()
     return _decide(ctx, ctx.postback.id, step, False, COMMON_REASONS[int(index_text)][1])
 
 
 def _is_command(typed: str, ctx: Ctx) -> bool:
     """Tell whether typed text is a bare command (a menu tap, อนุมัติ, ไม่อนุมัติ) rather than a reason."""
-    if "".join(typed.split()) in (T.APPROVE, T.REJECT):
+    if "".join(typed.split()) in (CARD.APPROVE, CARD.REJECT):
         return True
     parsed = ctx.intent
     # As in the report flows: a known intent with nothing left over is a command word, not a sentence.
@@ -328,7 +226,7 @@ def typed_reason(event: Any, ctx: Ctx) -> list[Message]:
     data = conv.data or {}
     registration_id, step = data.get("registration_id"), data.get("step")
     if not isinstance(registration_id, int) or not isinstance(step, int):
-        _end_flow(ctx)
+        ctx.end_flow()
         return [text(T.BAD_STEP)]
     content = event.message
     if not isinstance(content, TextMessageContent) or not content.text.strip():
@@ -341,5 +239,5 @@ def typed_reason(event: Any, ctx: Ctx) -> list[Message]:
                      _reason_quick(ctx, registration_id, step))]
     if len(reason) > REASON_MAX:
         return [text(T.REASON_TOO_LONG.format(max=REASON_MAX), _reason_quick(ctx, registration_id, step))]
-    _end_flow(ctx)
+    ctx.end_flow()
     return _decide(ctx, registration_id, step, False, reason)

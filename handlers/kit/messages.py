@@ -134,3 +134,8 @@ def bubble(title: str, rows: list[dict[str, Any]], buttons: list[dict[str, Any]]
     if buttons:
         result["footer"] = box(buttons, spacing="sm")
     return result
+
+
+def clip(value: str, limit: int) -> str:
+    """Cut a long text for a card, marking the cut."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"

@@ -1,0 +1,112 @@
+"""The clock's wiring: the `Clock` scheduler.clock is handed, delivery after each job, and the
+operator commands flask --app bot run-due-jobs --at ... and flask --app bot clock."""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+
+from bot.state import BotState, state
+from handlers import clock_jobs
+from models.outbox import due_ids
+from scheduler import clock as machinery
+from scheduler.registry import Counts
+from thai.dates import BANGKOK
+
+DELIVERY_WORKERS = 8  # parallel LINE calls; each row is claimed first, so workers never double up
+DELIVERY_ROUNDS = 50  # due_ids hands out 1,000 rows a round
+
+
+def clock_of(s: BotState) -> machinery.Clock:
+    """Return what the clock needs from this app: its database, every feature's jobs, the codec, delivery."""
+    return machinery.Clock(
+        transaction=s.db.transaction, jobs=clock_jobs(), codec=s.services.codec,
+        deliver=lambda first: deliver_outbox(s, first), database_url=s.config.DATABASE_URL,
+    )
+
+
+def run_due_jobs(s: BotState, at: datetime) -> dict[str, Any]:
+    """Run exactly what the clock would run at an instant in this app, then deliver; safe to repeat."""
+    return machinery.run_due_jobs(clock_of(s), at)
+
+
+def run_job(s: BotState, job_id: str, now: datetime) -> tuple[Counts, list[int]]:
+    """Run one job of this app in its own transaction; return its counts and the outbox ids it wrote."""
+    return machinery.run_job(clock_of(s), job_id, now)
+
+
+def deliver_outbox(s: BotState, first: Iterable[int] = (), *, workers: int = DELIVERY_WORKERS) -> dict[str, int]:
+    """Deliver the given rows, then every other due row (left by a crash or a failed call)."""
+    stats: Counter[str] = Counter()
+    if s.sender is None:
+        return {}
+    batch = list(first)
+    for _ in range(DELIVERY_ROUNDS):
+        if not batch:
+            with s.db.transaction() as session:
+                batch = due_ids(session=session)
+            if not batch:
+                break
+        stats.update(_deliver_parallel(s, batch, workers))
+        batch = []
+    return dict(stats)
+
+
+def _deliver_parallel(s: BotState, ids: list[int], workers: int) -> Counter[str]:
+    assert s.sender is not None
+    if workers <= 1 or len(ids) < 2 * workers:
+        return s.sender.deliver(ids)
+    # Interleaved slices keep the oldest rows first in every worker.
+    slices = [ids[i::workers] for i in range(workers)]
+    stats: Counter[str] = Counter()
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outbox") as pool:
+        futures = [pool.submit(s.sender.deliver, part) for part in slices]
+        errors = []
+        for future in futures:
+            try:
+                stats.update(future.result())
+            except Exception as exc:  # re-raised below, after the other workers finished
+                errors.append(exc)
+    if errors:
+        raise errors[0]
+    return stats
+
+
+# --- operator commands -------------------------------------------------------------------------
+
+
+def _parse_instant(value: str | None) -> datetime:
+    if not value:
+        return datetime.now(UTC)
+    try:
+        at = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter("use ISO 8601, e.g. 2027-01-05T09:00:00+07:00") from None
+    # A time without a zone is Bangkok time, as every schedule of the clock is.
+    return at if at.tzinfo is not None else at.replace(tzinfo=BANGKOK)
+
+
+@click.command("run-due-jobs")
+@click.option("--at", "at_text", metavar="INSTANT",
+              help="ISO instant, e.g. 2027-01-05T09:00:00+07:00 (default: now). No zone = Bangkok.")
+def run_due_jobs_command(at_text: str | None) -> None:
+    """Run the jobs the clock would run at an instant, then deliver; running it twice sends nothing twice."""
+    result = run_due_jobs(state(), _parse_instant(at_text))
+    click.echo(f"at {result['at']}: " + (", ".join(result["jobs"]) or "no job due"))
+    for name, counts in result["jobs"].items():
+        click.echo(f"  {name}: " + (", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "nothing"))
+    delivered = result["delivered"]
+    click.echo("  delivered: " + (", ".join(f"{k}={v}" for k, v in sorted(delivered.items())) or "nothing due"))
+
+
+@click.command("clock")
+def clock_command() -> None:
+    """Run the scheduler in the foreground (the Procfile's clock process); Ctrl-C stops it."""
+    machinery.run_clock(clock_of(state()))
+
+
+COMMANDS = (run_due_jobs_command, clock_command)
