@@ -42,7 +42,7 @@ def run_job(s: BotState, job_id: str, now: datetime) -> tuple[Counts, list[int]]
 def deliver_outbox(s: BotState, first: Iterable[int] = (), *, workers: int = DELIVERY_WORKERS) -> dict[str, int]:
     """Deliver the given rows, then every other due row (left by a crash or a failed call)."""
     stats: Counter[str] = Counter()
-    if s.sender is None:
+    if s.gateway is None or s.sender is None:  # not connected: rows wait in the outbox
         return {}
     batch = list(first)
     for _ in range(DELIVERY_ROUNDS):

@@ -8,18 +8,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import threading
+from functools import cache
+
 import urllib3
-from linebot.v3.messaging import (
-    ApiClient,
-    ApiException,
-    Configuration,
-    MessagingApi,
-    MessagingApiBlob,
-    MulticastRequest,
-    PushMessageRequest,
-    ReplyMessageRequest,
-    RichMenuRequest,
-)
 
 from handlers.kit.context import ContentTooLarge
 
@@ -28,6 +20,14 @@ log = logging.getLogger(__name__)
 __all__ = ["ContentTooLarge", "LineGateway", "Outcome", "Result"]
 
 _SDK_DATA_HOST = "https://api-data.line.me"
+
+
+def _sdk() -> Any:
+    # line-bot-sdk's Messaging API is a large import (most of an operator command's start-up):
+    # it loads on the first call to LINE, not when the app is built.
+    import linebot.v3.messaging as sdk
+
+    return sdk
 
 
 class Result(enum.Enum):
@@ -100,17 +100,21 @@ def _build(request_type: Any, fields: dict[str, Any], messages: list[dict[str, A
     return request_type.construct(messages=[_Raw(m) for m in messages], **fields)
 
 
-class _DataApiClient(ApiClient):
-    # The SDK pins blob calls to api-data.line.me; point them at LINE_DATA_API_BASE_URL.
-    def __init__(self, configuration: Configuration, data_base_url: str) -> None:
-        super().__init__(configuration)
-        self._data_base_url = data_base_url.rstrip("/")
+@cache
+def _data_client_class() -> Any:
+    class _DataApiClient(_sdk().ApiClient):  # type: ignore[misc]
+        # The SDK pins blob calls to api-data.line.me; point them at LINE_DATA_API_BASE_URL.
+        def __init__(self, configuration: Any, data_base_url: str) -> None:
+            super().__init__(configuration)
+            self._data_base_url = data_base_url.rstrip("/")
 
-    def call_api(self, *args: Any, **kwargs: Any) -> Any:
-        host = kwargs.get("_host")
-        if host and host.rstrip("/") == _SDK_DATA_HOST:
-            kwargs["_host"] = self._data_base_url
-        return super().call_api(*args, **kwargs)
+        def call_api(self, *args: Any, **kwargs: Any) -> Any:
+            host = kwargs.get("_host")
+            if host and host.rstrip("/") == _SDK_DATA_HOST:
+                kwargs["_host"] = self._data_base_url
+            return super().call_api(*args, **kwargs)
+
+    return _DataApiClient
 
 
 class LineGateway:
@@ -126,24 +130,51 @@ class LineGateway:
         retries: int = 3,
         retry_delay: float = 0.5,
     ) -> None:
-        config = Configuration(access_token=access_token, host=api_base_url.rstrip("/"))
-        config.retries = False  # one HTTP attempt per call; the retry policy below is ours
-        self._client = _DataApiClient(config, data_api_base_url)
-        self.api = MessagingApi(self._client)
-        self.blob = MessagingApiBlob(self._client)
+        self._settings = (access_token, api_base_url.rstrip("/"), data_api_base_url)
+        self._client: Any = None
+        self._api: Any = None
+        self._blob: Any = None
+        self._lock = threading.Lock()
         self.timeout = timeout
         self.retries = retries
         self.retry_delay = retry_delay
 
+    def _connect(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                return
+            sdk = _sdk()
+            token, host, data_host = self._settings
+            config = sdk.Configuration(access_token=token, host=host)
+            config.retries = False  # one HTTP attempt per call; the retry policy below is ours
+            client = _data_client_class()(config, data_host)
+            self._api, self._blob = sdk.MessagingApi(client), sdk.MessagingApiBlob(client)
+            self._client = client
+
+    @property
+    def api(self) -> Any:
+        """The SDK's MessagingApi (built on first use)."""
+        if self._client is None:
+            self._connect()
+        return self._api
+
+    @property
+    def blob(self) -> Any:
+        """The SDK's MessagingApiBlob (built on first use)."""
+        if self._client is None:
+            self._connect()
+        return self._blob
+
     def close(self) -> None:
         """Release the HTTP connections."""
-        self._client.close()
+        if self._client is not None:
+            self._client.close()
 
     # --- messages ---------------------------------------------------------------------------
 
     def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> Outcome:
         """Reply with a token (single use, valid for a short time); one attempt, never a wait."""
-        request = _build(ReplyMessageRequest, {"reply_token": reply_token}, messages)
+        request = _build(_sdk().ReplyMessageRequest, {"reply_token": reply_token}, messages)
         if request is None:
             return _UNBUILDABLE
         # A reply carries no retry key: the sender decides what an unknown outcome means.
@@ -151,7 +182,7 @@ class LineGateway:
 
     def push(self, to: str, messages: list[dict[str, Any]], retry_key: str, *, attempts: int | None = None) -> Outcome:
         """Push to one user; the retry key makes a repeated call harmless."""
-        request = _build(PushMessageRequest, {"to": to}, messages)
+        request = _build(_sdk().PushMessageRequest, {"to": to}, messages)
         if request is None:
             return _UNBUILDABLE
         return self._call(
@@ -162,7 +193,7 @@ class LineGateway:
     def multicast(self, to: list[str], messages: list[dict[str, Any]], retry_key: str,
                   *, attempts: int | None = None) -> Outcome:
         """Send one identical message to up to 500 users."""
-        request = _build(MulticastRequest, {"to": list(to)}, messages)
+        request = _build(_sdk().MulticastRequest, {"to": list(to)}, messages)
         if request is None:
             return _UNBUILDABLE
         return self._call(
@@ -193,7 +224,7 @@ class LineGateway:
 
     def create_rich_menu(self, menu: dict[str, Any], image_png: bytes) -> str:
         """Create a rich menu with its image; return its id."""
-        created = self.api.create_rich_menu(RichMenuRequest.from_dict(menu), _request_timeout=self.timeout)
+        created = self.api.create_rich_menu(_sdk().RichMenuRequest.from_dict(menu), _request_timeout=self.timeout)
         menu_id = str(created.rich_menu_id)
         try:
             # The SDK accepts `_content_type` here but never sends it; the header must be explicit.
@@ -236,9 +267,10 @@ class LineGateway:
         return Outcome(outcome.result, outcome.status, outcome.error, outcome.retry_after, unknown)
 
     def _once(self, fn: Any) -> Outcome:
+        api_exception = _sdk().ApiException
         try:
             fn()
-        except ApiException as exc:
+        except api_exception as exc:
             return _classify(exc)
         except urllib3.exceptions.HTTPError as exc:  # timeouts, refused connections, resets
             log.warning("LINE call failed on the network: %s", type(exc).__name__)
@@ -246,7 +278,7 @@ class LineGateway:
         return Outcome(Result.SENT, 200)
 
 
-def _error_message(exc: ApiException) -> str:
+def _error_message(exc: Any) -> str:
     try:
         body = json.loads(exc.body or b"{}")
         return str(body.get("message", ""))[:300]
@@ -260,7 +292,7 @@ def _never_connected(exc: Exception) -> bool:
     return isinstance(reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError)
 
 
-def _classify(exc: ApiException) -> Outcome:
+def _classify(exc: Any) -> Outcome:
     status = int(exc.status or 0)
     message = _error_message(exc)
     if status == 409:
@@ -278,7 +310,7 @@ def _classify(exc: ApiException) -> Outcome:
     return Outcome(Result.DROP, status, message)
 
 
-def _retry_after(exc: ApiException) -> float | None:
+def _retry_after(exc: Any) -> float | None:
     headers = exc.headers or {}
     value = headers.get("Retry-After") if hasattr(headers, "get") else None
     try:
