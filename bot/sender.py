@@ -21,6 +21,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.budget import Budget, next_month, tell_hr_held
 from bot.db import Database
 from bot.line import LineGateway, Outcome, Result
@@ -35,6 +37,7 @@ from models.outbox import (
     REPLY_CLAIM_TIMEOUT,
     REPLY_TOKEN_LIFE,
     SENT,
+    OutboxMessage,
     claim,
     record,
 )
@@ -167,7 +170,7 @@ class Sender:
             if self.throttle.remaining() > policy.max_sleep:
                 break  # LINE asked for a long pause: the row waits in the outbox instead
             self.throttle.wait(policy.max_sleep)
-            kind, outcome, unknown, note = self._attempt(row, kind, unknown, note)
+            kind, outcome, unknown, note = self._attempt(row, kind, unknown, note, now)
             if outcome.result is not Result.RETRY:
                 break
             if outcome.retry_after is not None:
@@ -176,15 +179,17 @@ class Sender:
                 time.sleep(min(policy.retry_delay * 2**attempt, policy.max_sleep))
         return self._outcome(row, kind, outcome, unknown, note, now)
 
-    def _attempt(self, row: Any, kind: str, unknown: bool, note: str | None) -> tuple[str, Outcome, bool, str | None]:
+    def _attempt(self, row: Any, kind: str, unknown: bool, note: str | None,
+                 claimed_at: datetime) -> tuple[str, Outcome, bool, str | None]:
         if kind == KIND_REPLY:
             alive = bool(row.reply_token) and utcnow() < row.created_at + self.policy.token_life
             if alive:
                 outcome = self.gateway.reply(row.reply_token, row.messages)
                 if outcome.result is not Result.BAD_REPLY_TOKEN:
                     return kind, outcome, unknown or outcome.unknown, note
-                if unknown:
-                    # Used, within its life: an earlier attempt we never heard back from arrived.
+                if unknown or self._taken_over(row.id, claimed_at):
+                    # Used, within its life: an earlier attempt we never heard back from arrived,
+                    # or a sender that took the row over (our lease ran out) replied first.
                     return kind, Outcome(Result.DUPLICATE, outcome.status, "reply token already used"), unknown, note
                 # Refused before we ever used it: the reply did not arrive, a push may carry it.
             elif unknown:
@@ -193,6 +198,15 @@ class Sender:
                             "arrived; pushing (may arrive twice)", row.id)
             kind = "push"
         return kind, self._call(kind, row), unknown, note
+
+    def _taken_over(self, row_id: int, claimed_at: datetime) -> bool:
+        # Another sender claimed the row after us: it may be the one that used the token.
+        with self.db.transaction() as session:
+            found = session.execute(select(OutboxMessage.claimed_at, OutboxMessage.status)
+                                    .where(OutboxMessage.id == row_id)).first()
+        if found is None or found.status == SENT or found.claimed_at is None:
+            return True
+        return abs((found.claimed_at - claimed_at).total_seconds()) > 0.001
 
     def _call(self, kind: str, row: Any) -> Outcome:
         if kind == KIND_MULTICAST:

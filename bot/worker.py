@@ -189,6 +189,8 @@ class Worker:
             if claimed == self.sender.policy.batch:
                 self._busy.set()
                 continue
+            if claimed:
+                continue  # the tail of a run: look once more
             self._busy.clear()  # drained: back to one scout
             if n == 0:
                 self._wake.clear()

@@ -152,3 +152,26 @@ def test_429_slows_every_sender_for_retry_after(app, bot, tx, fake_line) -> None
     assert elapsed >= 0.9, elapsed  # Retry-After: 1 was honoured before the next call
     assert len({d.to for d in standin.deliveries}) == 6
     assert [c.status for c in standin.calls][:2] == [429, 200]
+
+
+def test_a_sender_whose_lease_ran_out_does_not_push_a_reply_another_sender_made(app, bot, chat, fake_line) -> None:
+    standin = fake_line.standin
+    token = standin.issue_reply_token("Utaken")
+    slow = _quick(bot, reply_lease=timedelta(seconds=0.5))
+    with bot.db.transaction() as s:
+        from models.outbox import enqueue_reply
+
+        (row,) = enqueue_reply(session=s, reply_token=token, to="Utaken", messages=HELLO)
+    # The first sender claims the row and stalls past its lease; a second takes it over and replies.
+    from models.base import utcnow
+    from models.outbox import claim
+
+    first_claim = utcnow()
+    with bot.db.transaction() as s:
+        (mine,) = claim(session=s, now=first_claim, limit=1, ids=[row.id])
+    time.sleep(0.6)
+    assert slow.deliver([row.id])["sent"] == 1
+    # The stalled sender now tries: "invalid reply token", and the row is no longer its own.
+    result = slow.send(mine, first_claim)
+    assert result.change["status"] == SENT
+    assert [d.via for d in standin.inbox("Utaken")] == ["reply"]
