@@ -1,4 +1,4 @@
-"""The Flask application: webhook, simulator and CLI, wired by create_app."""
+"""The Flask application: webhook, HR console, simulator and CLI, wired by create_app."""
 from __future__ import annotations
 
 import hashlib
@@ -92,6 +92,9 @@ def create_app(config: Config | None = None, *, warm: bool | None = None) -> Fla
     from bot import cli, webhook
 
     app.register_blueprint(webhook.bp)
+    from bot.console import init_console  # the HR console at /admin/
+
+    init_console(app)
     cli.register(app)
     if standin is not None:
         from bot import simulator

@@ -28,6 +28,10 @@ def register(app: Flask) -> None:
     from bot.richmenu import richmenu_sync_command  # richmenu-sync
 
     add(app, richmenu_sync_command)
+    from bot.console.commands import COMMANDS as console_commands  # create-admin, list-admins, ...
+
+    for cmd in console_commands:
+        add(app, cmd)
 
 
 def add(app: Flask, cmd: click.Command) -> None:
@@ -137,14 +141,16 @@ def worker(lanes: int | None) -> None:
 @click.command("seed-demo")
 def seed_demo() -> None:
     """Load the fictional demo organisation when the database is empty (never over real data)."""
-    from bot.demo import load_demo
+    from bot.demo import create_demo_admin, load_demo
 
     with state().db.transaction() as session:
         if session.scalar(select(Staff.id).limit(1)) is not None:
             click.echo("มีข้อมูลอยู่แล้ว ไม่โหลดข้อมูลตัวอย่าง")
             return
         load_demo(session=session)
+        signin = create_demo_admin(session=session, instance_dir=Path(state().config.INSTANCE_DIR))
     click.echo("โหลดข้อมูลองค์กรตัวอย่างแล้ว")
+    click.echo(f"หน้าจัดการระบบ (ตัวอย่าง): ชื่อผู้ใช้ {signin[0]} รหัสผ่าน {signin[1]}")
 
 
 @click.command("quota")

@@ -45,6 +45,10 @@ class Config:
     OUTBOX_BACKOFF: float = 60.0
     WORKER_LANES: int = 8
     TESTING: bool = False
+    # True under `make run`: console cookies may travel over plain http://127.0.0.1 there.
+    DEVELOPMENT: bool = False
+    # Where local files live (SQLite, the demo console sign-in); tests point it at a temp dir.
+    INSTANCE_DIR: str = str(DEFAULT_INSTANCE)
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -59,9 +63,10 @@ class Config:
 
     def for_local_run(self) -> Config:
         """Return the configuration of `make run`: the simulator on unless LINE is configured."""
+        local = self.with_(DEVELOPMENT=True)
         if self.SIMULATOR is None and not self.line_configured:
-            return self.with_(SIMULATOR=True)
-        return self
+            return local.with_(SIMULATOR=True)
+        return local
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv_path: Path | None = None) -> Config:
@@ -123,6 +128,7 @@ def test_config(database_url: str, tmp_dir: Path, **overrides: object) -> Config
         LINE_CHANNEL_ACCESS_TOKEN="test-access-token",
         SIMULATOR=False,
         UPLOAD_DIR=str(tmp_dir / "uploads"),
+        INSTANCE_DIR=str(tmp_dir),
         LINE_TIMEOUT=3.0,
         LINE_RETRY_DELAY=0.0,
         TESTING=True,

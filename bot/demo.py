@@ -1,11 +1,15 @@
 """A fictional อบต. for `make run` and the simulator: every name here is made up."""
 from __future__ import annotations
 
+import secrets
 from datetime import date, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.admin import ADMIN_HR, admin_by_username, create_admin, password_matches
 from models.base import utcnow
 from models.course import Course
 from models.org import ROLE_APPROVER, ROLE_HR, ROLE_STAFF, Staff, StaffType, Unit, set_setting
@@ -13,6 +17,10 @@ from models.registration import ApprovalStep, Registration, RegStatus, StepDecis
 from thai.dates import fiscal_year, fiscal_year_bounds, today_bangkok
 
 ORG_NAME = "องค์การบริหารส่วนตำบลบ้านสวนดอกไม้ (ข้อมูลตัวอย่าง)"
+DEMO_ADMIN = "hr-demo"
+# The demo sign-in is kept beside the SQLite file so `make run` can show it every time it starts;
+# it is written only when the demo organisation is loaded, never for real data.
+DEMO_SIGNIN_FILE = "demo-console-signin.txt"
 UNITS = ("สำนักปลัด", "กองคลัง", "กองช่าง", "กองการศึกษา", "กองสาธารณสุข", "หน่วยตรวจสอบภายใน")
 STAFF_TYPES = (
     "ผู้บริหาร", "สมาชิกสภา", "พนักงานส่วนตำบล", "ครู", "ลูกจ้างประจำ",
@@ -112,3 +120,30 @@ def load_demo(*, session: Session, today: date | None = None) -> None:
     for step, approver in ((1, head), (2, chief)):
         session.add(ApprovalStep(registration_id=reg.id, step=step, approver_id=approver.id,
                                  decision=StepDecision.APPROVED, reached_at=now, decided_at=now))
+
+
+def create_demo_admin(*, session: Session, instance_dir: Path) -> tuple[str, str]:
+    """Create the demo organisation's HR console sign-in (D007, the demo HR officer) and keep it."""
+    password = "demo-" + secrets.token_urlsafe(9)
+    hr = session.scalar(select(Staff).where(Staff.employee_id == "D007"))
+    create_admin(session=session, username=DEMO_ADMIN, password=password, role=ADMIN_HR,
+                 staff_id=hr.id if hr is not None else None)
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    path = instance_dir / DEMO_SIGNIN_FILE
+    path.write_text(f"{DEMO_ADMIN}\n{password}\n", encoding="utf-8")
+    path.chmod(0o600)
+    return DEMO_ADMIN, password
+
+
+def demo_signin(*, session: Session, instance_dir: Path) -> tuple[str, str] | None:
+    """Return the demo console sign-in while it still works (HR may have changed the password)."""
+    path = instance_dir / DEMO_SIGNIN_FILE
+    if not path.exists():
+        return None
+    lines = path.read_text(encoding="utf-8").split()
+    if len(lines) != 2:
+        return None
+    user = admin_by_username(session=session, username=lines[0])
+    if user is None or not user.active or not password_matches(user, lines[1]):
+        return None
+    return lines[0], lines[1]

@@ -18,6 +18,8 @@ class AuditLog(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    # The console account that acted (HR in the browser), when it was not someone in the chat.
+    admin_id: Mapped[int | None] = mapped_column(ForeignKey("admin_users.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(60), index=True)
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[int | None]
@@ -31,11 +33,13 @@ def audit(
     subject_type: str,
     subject_id: int | None,
     actor_id: int | None = None,
+    admin_id: int | None = None,
     **detail: Any,
 ) -> AuditLog:
     """Record an action in the audit trail (inside the caller's transaction)."""
     row = AuditLog(
         actor_id=actor_id,
+        admin_id=admin_id,
         action=action,
         subject_type=subject_type,
         subject_id=subject_id,

@@ -79,7 +79,8 @@ def normalise_code(text: str) -> str | None:
     return digits if len(digits) == CODE_DIGITS and digits.isascii() and digits.isdigit() else None
 
 
-def create_link_code(*, session: Session, staff: Staff, now: datetime | None = None) -> tuple[str, datetime]:
+def create_link_code(*, session: Session, staff: Staff, now: datetime | None = None,
+                     admin_id: int | None = None) -> tuple[str, datetime]:
     """Issue a one-time code for a staff member; earlier unused codes stop working."""
     now = now or utcnow()
     for old in session.scalars(select(LinkCode).where(LinkCode.staff_id == staff.id, LinkCode.used_at.is_(None))):
@@ -90,8 +91,30 @@ def create_link_code(*, session: Session, staff: Staff, now: datetime | None = N
             break
     expires = now + LINK_CODE_TTL
     session.add(LinkCode(staff_id=staff.id, code_hash=_hash(code), created_at=now, expires_at=expires))
-    audit(session=session, action="link_code.issued", subject_type="staff", subject_id=staff.id)
+    audit(session=session, action="link_code.issued", subject_type="staff", subject_id=staff.id,
+          admin_id=admin_id)
     return f"{code[:4]}-{code[4:]}", expires
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    """A code just issued, for the printed slip (the code itself is never stored)."""
+
+    staff: Staff
+    code: str
+    expires_at: datetime
+
+
+def issue_link_codes(*, session: Session, people: list[Staff], now: datetime | None = None,
+                     admin_id: int | None = None) -> list[IssuedCode]:
+    """Issue a fresh code to each active person not yet linked; others are skipped."""
+    now = now or utcnow()
+    issued = []
+    for person in people:
+        if person.active and not person.line_user_id:
+            code, expires = create_link_code(session=session, staff=person, now=now, admin_id=admin_id)
+            issued.append(IssuedCode(person, code, expires))
+    return issued
 
 
 def locked_until(*, session: Session, line_user_id: str, now: datetime) -> datetime | None:

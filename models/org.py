@@ -19,6 +19,10 @@ ROLES = (ROLE_STAFF, ROLE_APPROVER, ROLE_HR)
 # Defaults of every organisation setting; a row in org_settings overrides one key.
 DEFAULT_SETTINGS: dict[str, Any] = {
     "org_name": "องค์การบริหารส่วนตำบล",
+    # The HR unit as messages name it (staff are told to contact it).
+    "hr_unit_name": "เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล)",
+    # The bot's add-friend link (https://line.me/R/ti/p/@...), printed as a QR code on link-code slips.
+    "line_add_friend_url": "",
     "default_approval_levels": 2,
     "report_due_days": 15,
     "monthly_followup_day": 5,

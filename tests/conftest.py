@@ -24,6 +24,9 @@ from models.base import Base
 from tests.support.chat import Chat
 from tests.support.fake_line import FakeLineServer
 
+# The console's fixtures (hr_console, viewer_console, console_anon), shared by every console test.
+pytest_plugins = ("tests.support.console",)
+
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_URL = os.environ.get("TEST_POSTGRES_URL", f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/test")
 
