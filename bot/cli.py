@@ -1,8 +1,12 @@
 """Operator commands: flask --app bot <command>."""
 from __future__ import annotations
 
+import functools
+import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
@@ -17,6 +21,56 @@ from models.linking import create_link_code
 from models.org import Staff
 from thai.dates import format_datetime
 
+log = logging.getLogger(__name__)
+
+
+class T:
+    """What the operator commands say when something expected goes wrong (one line each)."""
+
+    NO_DATABASE = "เชื่อมต่อฐานข้อมูลไม่ได้ กรุณาตรวจสอบ DATABASE_URL และว่าฐานข้อมูลทำงานอยู่ ไม่มีการเปลี่ยนแปลงข้อมูล"
+    NO_LINE = "ติดต่อ LINE ไม่ได้ในขณะนี้ ไม่มีการเปลี่ยนแปลงใน LINE กรุณาลองใหม่ภายหลัง"
+    NO_FILE = "อ่านไฟล์ไม่ได้ ({reason}) ไม่มีการเปลี่ยนแปลงข้อมูล"
+    IMPORTED_MENUS_LATER = (
+        "บันทึกการนำเข้าแล้ว แต่ติดต่อ LINE ไม่ได้ จึงยังไม่ได้ปรับริชเมนูตามบทบาท "
+        "กรุณาสั่ง flask --app bot richmenu-sync เมื่อ LINE กลับมาใช้ได้"
+    )
+
+
+def line_unreachable(exc: BaseException) -> bool:
+    """Tell whether an exception means LINE could not be reached or refused the call."""
+    import urllib3
+    from linebot.v3.messaging.exceptions import ApiException, OpenApiException
+
+    return isinstance(exc, urllib3.exceptions.HTTPError | ApiException | OpenApiException | ConnectionError)
+
+
+def expected_failures(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the failures an operator can expect (no database, no LINE) into one Thai line and exit 1.
+
+    Commands that get this far did nothing: those that save work first and then call LINE
+    (import-staff) catch LINE's failure themselves and exit 0.
+    """
+    from sqlalchemy.exc import OperationalError
+
+    @functools.wraps(fn)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except OperationalError:
+            log.warning("operator command %s: database unreachable", fn.__name__)
+            click.echo(T.NO_DATABASE, err=True)
+        except Exception as exc:
+            if isinstance(exc, OSError) and not line_unreachable(exc):
+                click.echo(T.NO_FILE.format(reason=exc.strerror or type(exc).__name__), err=True)
+                sys.exit(1)
+            if not line_unreachable(exc):
+                raise
+            log.warning("operator command %s: LINE unreachable (%s)", fn.__name__, type(exc).__name__)
+            click.echo(T.NO_LINE, err=True)
+        sys.exit(1)
+
+    return guarded
+
 
 def register(app: Flask) -> None:
     """Add every command to the app's CLI (each runs inside the app context)."""
@@ -28,6 +82,10 @@ def register(app: Flask) -> None:
     from bot.richmenu import richmenu_sync_command  # richmenu-sync
 
     add(app, richmenu_sync_command)
+    from bot.privacy_commands import COMMANDS as privacy_commands  # export-staff-data, erase-staff, purge-expired
+
+    for cmd in privacy_commands:
+        add(app, cmd)
     from bot.console.commands import COMMANDS as console_commands  # create-admin, list-admins, ...
 
     for cmd in console_commands:
@@ -37,7 +95,7 @@ def register(app: Flask) -> None:
 def add(app: Flask, cmd: click.Command) -> None:
     """Add one command, wrapped so it runs in the app context like @app.cli.command would."""
     if cmd.callback is not None and not getattr(cmd.callback, "_in_app_context", False):
-        cmd.callback = with_appcontext(cmd.callback)
+        cmd.callback = with_appcontext(expected_failures(cmd.callback))
         cmd.callback._in_app_context = True  # type: ignore[attr-defined]
     app.cli.add_command(cmd)
 
@@ -49,6 +107,7 @@ def db_group() -> None:
 
 @db_group.command("upgrade")
 @click.argument("revision", default="head")
+@expected_failures
 def db_upgrade(revision: str) -> None:
     """Create or upgrade the schema to a revision (default: the newest)."""
     migrate.upgrade(state().config.DATABASE_URL, revision)
@@ -94,7 +153,14 @@ def _run_import(kind: str, path: str) -> None:
         # (a new subordinate makes someone an approver): relink everyone, which is idempotent.
         from bot.richmenu import link_people
 
-        linked, failed = link_people(s.db, s.gateway, None)
+        try:
+            linked, failed = link_people(s.db, s.gateway, None)
+        except Exception as exc:
+            if not line_unreachable(exc):
+                raise
+            # The import is committed: say what was not done, and succeed.
+            click.echo(T.IMPORTED_MENUS_LATER)
+            return
         if linked or failed:
             click.echo(f"ปรับริชเมนูตามบทบาทแล้ว {linked} คน ไม่สำเร็จ {failed} คน")
 

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+import sys
 from typing import Any
 
 import click
@@ -25,8 +26,16 @@ def clock_of(s: BotState) -> machinery.Clock:
     """Return what the clock needs from this app: its database, every feature's jobs, the codec, delivery."""
     return machinery.Clock(
         transaction=s.db.transaction, jobs=clock_jobs(), codec=s.services.codec,
-        deliver=lambda first: deliver_outbox(s, first), database_url=s.config.DATABASE_URL,
+        deliver=lambda first: after_job(s, first), database_url=s.config.DATABASE_URL,
     )
+
+
+def after_job(s: BotState, first: Iterable[int] = ()) -> dict[str, int]:
+    """After a job commits: delete the uploads it queued for deletion (retention), then deliver."""
+    from bot.privacy_commands import sweep_uploads
+
+    sweep_uploads(s)
+    return deliver_outbox(s, first)
 
 
 def run_due_jobs(s: BotState, at: datetime) -> dict[str, Any]:
@@ -85,7 +94,9 @@ def _parse_instant(value: str | None) -> datetime:
     try:
         at = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise click.BadParameter("use ISO 8601, e.g. 2027-01-05T09:00:00+07:00") from None
+        # An operator's typo: one Thai line, nothing run.
+        click.echo("เวลาไม่ถูกต้อง ใช้รูปแบบ ISO 8601 เช่น 2027-01-05T09:00:00+07:00 ไม่มีงานใดถูกเรียกใช้", err=True)
+        sys.exit(1)
     # A time without a zone is Bangkok time, as every schedule of the clock is.
     return at if at.tzinfo is not None else at.replace(tzinfo=BANGKOK)
 

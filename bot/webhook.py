@@ -1,7 +1,6 @@
 """POST /callback: verify, parse, and handle each event in its own transaction."""
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -9,6 +8,7 @@ from flask import Blueprint, Response, jsonify, redirect, request, url_for
 from linebot.v3.models.events import UnknownEvent
 from linebot.v3.webhooks import Event
 
+from bot import edge
 from bot.state import BotState, state
 from handlers.kit.context import Ctx
 from handlers.kit.messages import text
@@ -46,7 +46,11 @@ def health() -> Response:
 def callback() -> tuple[str, int]:
     """Receive LINE's webhook: signature first, then each event on its own."""
     s = state()
-    body = request.get_data(cache=False)
+    try:
+        body = edge.read_body(request.stream, request.content_length)
+    except edge.Refused as exc:
+        edge.refuse("body", str(exc))
+        return "body too large", 413
     signature = request.headers.get("X-Line-Signature", "")
     validator = s.validator
     try:
@@ -57,16 +61,16 @@ def callback() -> tuple[str, int]:
         log.warning("webhook refused: bad or missing signature")
         return "bad signature", 400
     try:
-        payload = json.loads(body_text)
-        events = payload["events"]
-        if not isinstance(events, list):
-            raise TypeError("events is not a list")
-    except (ValueError, KeyError, TypeError):
-        log.warning("webhook refused: signed but malformed body")
+        events = edge.parse_body(body_text)
+    except edge.Refused as exc:
+        edge.refuse("body", str(exc))
         return "bad request", 400
     for raw in events:
-        if isinstance(raw, dict):
-            process_event(s, raw)
+        problem = edge.check_event(raw)
+        if problem:
+            edge.refuse("event", problem)
+            continue
+        process_event(s, raw)
     return "OK", 200
 
 

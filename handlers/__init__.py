@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from handlers import approvals, courses, help, linking, notifications, reports, requests
+from handlers import approvals, courses, help, linking, notifications, privacy, reports, requests
 from handlers.kit.router import Dispatcher, Router
 from scheduler.registry import ClockJob, collect
 
-FEATURES: tuple[ModuleType, ...] = (linking, help, reports, courses, approvals, requests, notifications)
+FEATURES: tuple[ModuleType, ...] = (linking, help, reports, courses, approvals, requests, notifications, privacy)
 
 
 def routers() -> list[Router]:

@@ -37,6 +37,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # Most recipients optional course announcements may reach in a month (LINE bills pushes per
     # recipient; replies are free). None: no cap of our own, only LINE's remaining quota.
     "announcement_monthly_cap": None,
+    "retention_years": 5,  # the SOP keeps training records 5 years; the clock purges older ones
 }
 
 

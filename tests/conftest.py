@@ -23,6 +23,10 @@ from bot.state import BotState
 from models.base import Base
 from tests.support.chat import Chat
 from tests.support.fake_line import FakeLineServer
+from tests.support.logscan import scan_logs  # noqa: F401 - autouse: every log line is scanned (PDPA)
+
+# The console's fixtures (hr_console, viewer_console, console_anon), shared by every console test.
+pytest_plugins = ("tests.support.console",)
 
 # The console's fixtures (hr_console, viewer_console, console_anon), shared by every console test.
 pytest_plugins = ("tests.support.console",)

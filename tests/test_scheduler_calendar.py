@@ -141,7 +141,7 @@ def test_daily_reminders_fire_at_eight_thirty_on_working_days_only() -> None:
 # --- what is due at an instant ----------------------------------------------------------------
 
 # The working-day jobs of every feature, in the order handlers.FEATURES registers them.
-DAILY = ["reports-deadlines", "courses-closing", "courses-starting", "approvals-waiting"]
+DAILY = ["reports-deadlines", "courses-closing", "courses-starting", "approvals-waiting", "privacy-retention"]
 
 
 @pytest.mark.parametrize("at,expected", [

@@ -40,6 +40,7 @@ class Intent(StrEnum):
     NOTIFY_OFF = "notify_off"
     NOTIFY_ON = "notify_on"
     NOT_ATTENDED = "not_attended"
+    MY_DATA = "my_data"  # ข้อมูลของฉัน: what is kept about me (PDPA)
     UNKNOWN = "unknown"
 
 
@@ -150,6 +151,9 @@ _CONCEPT_WORDS: dict[str, tuple[str, ...]] = {
         "ไม่ได้เข้าร่วม", "ไม่ได้ไป", "ไม่ได้เข้า", "ไม่ได้ร่วม", "ไม่ได้ไปร่วม", "ไม่ได้ไปเข้าร่วม", "ขาดอบรม",
         "ขาดการอบรม", "ไม่ได้ไปอบรม", "ไม่ได้เข้าอบรม", "didnotattend", "notattended", "absent",
     ),
+    # ข้อมูลของฉัน (PDPA). Bare "ข้อมูล" is a course topic too, so it needs "ของฉัน" to mean me.
+    "DATA": ("ข้อมูล", "data"),
+    "PRIVACY": ("ข้อมูลส่วนตัว", "ข้อมูลส่วนบุคคล", "ความเป็นส่วนตัว", "privacy", "pdpa", "mydata"),
 }  # fmt: skip
 
 # Phrases that stand for several concepts at once.
@@ -212,7 +216,7 @@ _TOPICS: tuple[str, ...] = (
 
 # Concepts whose words can also be the subject of a course ("การเขียนข่าว", "คู่มือ"); in a course
 # search they stay in the query unless they decided the intent.
-_TOPICAL = frozenset({"NOTIFY", "REPORT", "HISTORY", "CERT", "EXPENSE", "HELP"})
+_TOPICAL = frozenset({"NOTIFY", "REPORT", "HISTORY", "CERT", "EXPENSE", "HELP", "DATA", "PRIVACY"})
 
 
 class _Rule(NamedTuple):
@@ -230,6 +234,9 @@ def _rules(*rows: tuple[Intent, str, float]) -> tuple[_Rule, ...]:
 # a command plus its object ("ยกเลิก" + "คำขอ") beats the bare command ("ยกเลิก"), and chit-chat
 # (greeting, thanks) loses to anything else said in the same message.
 _RULES: tuple[_Rule, ...] = _rules(
+    (Intent.MY_DATA, "DATA MINE", 3.6),
+    (Intent.MY_DATA, "PRIVACY MINE", 3.6),
+    (Intent.MY_DATA, "PRIVACY", 0.9),  # below TRAINING: "อบรม PDPA" is a course search
     (Intent.NOT_ATTENDED, "NOT_ATTENDED", 3.5),
     (Intent.NOTIFY_OFF, "NOTIFY OFF", 3.4),
     (Intent.NOTIFY_OFF, "NOTIFY CANCEL", 3.4),

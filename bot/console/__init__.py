@@ -28,6 +28,7 @@ AREAS: tuple[str, ...] = (
     "linkcodes",
     "uploads",
     "settings",
+    "privacy",
 )
 # Endpoints open without a session (the login page and what it needs to look right).
 PUBLIC_ENDPOINTS = frozenset({"console.auth.login", "console.static", "console.font"})

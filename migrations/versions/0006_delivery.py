@@ -1,7 +1,7 @@
 """delivery: who wrote each outbox row (pushes counted per source), and whether an attempt's outcome is unknown
 
 Revision ID: 0006_delivery
-Revises: 0002_console
+Revises: 0007_privacy
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_delivery"
-down_revision = "0002_console"
+down_revision = "0007_privacy"
 branch_labels = None
 depends_on = None
 
