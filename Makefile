@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install run test bench clock lint clean browser wrk
+.PHONY: install run test bench clock lint clean browser poppler wrk
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -23,7 +23,7 @@ run: install
 	$(BIN)/python -m bot.serve
 
 ## test: every test, on SQLite and (when 127.0.0.1:5432 answers) PostgreSQL
-test: install browser
+test: install browser poppler
 	$(BIN)/python -m pytest -n 2 -q
 
 ## browser: Debian's Chromium for the browser test (skipped quietly where apt is not ours)
@@ -31,6 +31,12 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
 	  echo "chromium not installed: the browser test will be skipped"; }
+
+## poppler: pdftotext/pdftoppm, which the document tests read and render PDFs with (skipped quietly where apt is not ours)
+poppler:
+	@command -v pdftoppm >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null) || \
+	  echo "poppler-utils not installed: the PDF text and page checks will be skipped"; }
 
 ## bench: speed and memory figures (intent parsing, the follow-up run, delivery, the webhook against an echo bot)
 bench: install wrk

@@ -74,6 +74,11 @@ def create_app(config: Config | None = None, *, warm: bool | None = None) -> Fla
         sender, courier = _delivery(db, gateway, config)
 
     services = Services(codec=PostbackCodec(config.SECRET_KEY), upload_dir=config.UPLOAD_DIR)
+    # Signed certificate links on the public_base_url setting; this machine when the simulator plays LINE.
+    from bot.documents import links
+
+    fallback = f"http://127.0.0.1:{config.PORT}" if standin is not None else ""
+    services.document_url = links.url_builder(config.SECRET_KEY, fallback)
     if gateway is not None:
         services.fetch_content = lambda message_id, max_bytes: gateway.get_content(message_id, max_bytes=max_bytes)
     # A person's rich menu follows their link and roles; it is linked after the change commits.
@@ -92,6 +97,10 @@ def create_app(config: Config | None = None, *, warm: bool | None = None) -> Fla
     from bot import cli, webhook
 
     app.register_blueprint(webhook.bp)
+    app.register_blueprint(links.bp)
+    from bot import charts
+
+    app.register_blueprint(charts.bp)
     from bot.console import init_console  # the HR console at /admin/
 
     init_console(app)

@@ -82,6 +82,10 @@ def register(app: Flask) -> None:
     from bot.richmenu import richmenu_sync_command  # richmenu-sync
 
     add(app, richmenu_sync_command)
+    from bot.documents.commands import COMMANDS as document_commands  # export-hr-report, export-hr-plan ...
+
+    for cmd in document_commands:
+        add(app, cmd)
     from bot.privacy_commands import COMMANDS as privacy_commands  # export-staff-data, erase-staff, purge-expired
 
     for cmd in privacy_commands:
@@ -111,7 +115,7 @@ def db_group() -> None:
 def db_upgrade(revision: str) -> None:
     """Create or upgrade the schema to a revision (default: the newest)."""
     migrate.upgrade(state().config.DATABASE_URL, revision)
-    click.echo("ฐานข้อมูลเป็นรุ่นล่าสุดแล้ว (schema up to date)")
+    click.echo("ฐานข้อมูลเป็นรุ่นล่าสุดแล้ว")
 
 
 @db_group.command("downgrade")
@@ -188,7 +192,7 @@ def send_outbox() -> None:
         sys.exit(1)
     assert s.sender is not None
     stats = s.sender.deliver()
-    click.echo(", ".join(f"{k}={v}" for k, v in sorted(stats.items())) or "nothing due")
+    click.echo(", ".join(f"{k}={v}" for k, v in sorted(stats.items())) or "ไม่มีข้อความที่ต้องส่ง")
 
 
 @click.command("worker")

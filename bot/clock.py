@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 import click
 
+from bot.clocktext import describe
 from bot.state import BotState, state
 from handlers import clock_jobs
 from models.outbox import due_ids
 from scheduler import clock as machinery
 from scheduler.registry import Counts
-from thai.dates import BANGKOK
+from thai import ThaiParseError
+from thai.dates import format_datetime, parse_datetime
 
 DELIVERY_WORKERS = 8  # parallel LINE calls; each row is claimed first, so workers never double up
 DELIVERY_ROUNDS = 50  # due_ids hands out 1,000 rows a round
@@ -92,32 +94,40 @@ def _parse_instant(value: str | None) -> datetime:
     if not value:
         return datetime.now(UTC)
     try:
-        at = datetime.fromisoformat(value.strip())
-    except ValueError:
+        # BE or CE, Thai or Arabic digits; a time without a zone is Bangkok time, as every schedule is.
+        return parse_datetime(value)
+    except ThaiParseError as error:
         # An operator's typo: one Thai line, nothing run.
-        click.echo("เวลาไม่ถูกต้อง ใช้รูปแบบ ISO 8601 เช่น 2027-01-05T09:00:00+07:00 ไม่มีงานใดถูกเรียกใช้", err=True)
+        click.echo(f"{error} ไม่มีงานใดถูกเรียกใช้", err=True)
         sys.exit(1)
-    # A time without a zone is Bangkok time, as every schedule of the clock is.
-    return at if at.tzinfo is not None else at.replace(tzinfo=BANGKOK)
 
 
 @click.command("run-due-jobs")
-@click.option("--at", "at_text", metavar="INSTANT",
-              help="ISO instant, e.g. 2027-01-05T09:00:00+07:00 (default: now). No zone = Bangkok.")
+@click.option("--at", "at_text", metavar="วันเวลา",
+              help="วันและเวลาที่จะให้ระบบทำงาน (กรุงเทพฯ) เช่น \"5 ม.ค. 2570 09:00\" หรือ 2027-01-05T09:00 "
+                   "(ไม่ระบุ = ตอนนี้)")
 def run_due_jobs_command(at_text: str | None) -> None:
-    """Run the jobs the clock would run at an instant, then deliver; running it twice sends nothing twice."""
-    result = run_due_jobs(state(), _parse_instant(at_text))
-    click.echo(f"at {result['at']}: " + (", ".join(result["jobs"]) or "no job due"))
+    """ทำงานที่ถึงกำหนด ณ วันเวลาที่ระบุ แล้วส่งข้อความ (สั่งซ้ำได้ ข้อความไม่ซ้ำ)"""
+    at = _parse_instant(at_text)
+    result = run_due_jobs(state(), at)
+    click.echo(T.RAN_AT.format(at=format_datetime(at)))
+    for line in describe(result):
+        click.echo(f"  {line}")
+    # The ids and counters as they are, for scripts and logs.
     for name, counts in result["jobs"].items():
-        click.echo(f"  {name}: " + (", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "nothing"))
-    delivered = result["delivered"]
-    click.echo("  delivered: " + (", ".join(f"{k}={v}" for k, v in sorted(delivered.items())) or "nothing due"))
+        click.echo(f"  [{name}] " + " ".join(f"{k}={v}" for k, v in sorted(counts.items())))
 
 
 @click.command("clock")
 def clock_command() -> None:
-    """Run the scheduler in the foreground (the Procfile's clock process); Ctrl-C stops it."""
+    """เดินนาฬิกาของระบบ (กระบวนการ clock ใน Procfile) กด Ctrl-C เพื่อหยุด"""
     machinery.run_clock(clock_of(state()))
 
 
 COMMANDS = (run_due_jobs_command, clock_command)
+
+
+class T:
+    """What the clock's commands tell the operator."""
+
+    RAN_AT = "ทำงานตามกำหนด ณ {at}"

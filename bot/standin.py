@@ -110,6 +110,8 @@ class StandIn:
     quota_limit: int | None = None
     quota_used: int = 0
     delay: float = 0.0  # seconds every message call takes (a slow network)
+    # Seconds the simulator's เลื่อนเวลา moved the chat's clock: deliveries are stamped with it.
+    clock_offset: float = 0.0
 
     # --- used by tests and the simulator ----------------------------------------------------
 
@@ -184,7 +186,7 @@ class StandIn:
         return None
 
     def _deliver(self, to: list[str], messages: list[dict[str, Any]], via: str) -> None:
-        now = time.time()
+        now = time.time() + self.clock_offset
         for user in to:
             for message in messages:
                 self.deliveries.append(Delivery(next(self._seq), user, message, via, now))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -16,6 +17,7 @@ from bot.standin import StandIn
 from bot.worker import Courier
 from handlers.kit.context import Services
 from handlers.kit.router import Dispatcher
+from models.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,12 @@ class BotState:
     sender: Sender | None = None  # the process's sender (None when not connected)
     courier: Courier | None = None  # the web process's background path for an event's rows
     extras: dict[str, Any] = field(default_factory=dict)
+    # How far the simulator's เลื่อนเวลา moved the chat's clock; always zero on LINE.
+    clock_offset: timedelta = timedelta(0)
+
+    def now(self) -> datetime:
+        """Return the chat's clock (UTC): real time, moved by the simulator's time travel."""
+        return utcnow() + self.clock_offset
 
     @property
     def validator(self) -> SignatureValidator | None:

@@ -12,7 +12,6 @@ from bot import edge
 from bot.state import BotState, state
 from handlers.kit.context import Ctx
 from handlers.kit.messages import text
-from models.base import utcnow
 from models.conversation import get_conversation
 from models.events import first_time
 from models.org import get_settings, staff_by_line_user
@@ -114,7 +113,7 @@ def process_event(s: BotState, raw: dict[str, Any]) -> list[int]:
                 services=s.services,
                 line_user_id=user_id,
                 staff=staff_by_line_user(session=session, line_user_id=user_id),
-                now=utcnow(),
+                now=s.now(),
                 settings=get_settings(session=session),
                 conversation=get_conversation(session=session, line_user_id=user_id),
             )

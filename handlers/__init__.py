@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from handlers import approvals, courses, help, linking, notifications, privacy, reports, requests
+from handlers import approvals, attendance, courses, executive, help, linking, notifications, privacy, reports, requests
 from handlers.kit.router import Dispatcher, Router
 from scheduler.registry import ClockJob, collect
 
-FEATURES: tuple[ModuleType, ...] = (linking, help, reports, courses, approvals, requests, notifications, privacy)
+FEATURES: tuple[ModuleType, ...] = (linking, help, reports, courses, approvals, requests, notifications, privacy,
+                                    attendance, executive)
 
 
 def routers() -> list[Router]:

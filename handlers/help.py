@@ -14,7 +14,7 @@ from linebot.v3.webhooks import (
 
 from handlers.kit.context import Ctx
 from handlers.kit.menu import help_message, menu_quick_replies
-from handlers.kit.messages import Message, text
+from handlers.kit.messages import Message, message_action, text
 from handlers.kit.postback import Action
 from handlers.kit.router import Router
 from models.conversation import end_conversation
@@ -32,7 +32,7 @@ class T:
     FALLBACK = "ขออภัยค่ะ ยังไม่เข้าใจข้อความนี้ เลือกจากเมนูด้านล่างหรือพิมพ์ \"ช่วยเหลือ\" ได้เลยค่ะ"
     UNLINKED = (
         "บัญชี LINE นี้ยังไม่ได้ผูกกับข้อมูลบุคลากรค่ะ\n"
-        "กรุณาขอรหัสผูกบัญชี 8 หลักจากเจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) แล้วพิมพ์รหัสนั้นในแชตนี้ค่ะ"
+        "กรุณาขอรหัสผูกบัญชี 8 หลักจาก{hr} แล้วพิมพ์รหัสนั้นในแชตนี้ค่ะ"
     )
     CANCELLED = "ยกเลิกขั้นตอนที่ทำอยู่แล้วค่ะ"
     NOTHING_TO_CANCEL = "ตอนนี้ไม่มีขั้นตอนที่ค้างอยู่ค่ะ"
@@ -40,7 +40,10 @@ class T:
     BAD_POSTBACK = "ปุ่มนี้ใช้ไม่ได้แล้วค่ะ กรุณาเลือกจากเมนูล่าสุดอีกครั้งค่ะ"
     STICKER = "ขอบคุณสำหรับสติกเกอร์ค่ะ 😊 พิมพ์ \"เมนู\" เพื่อดูสิ่งที่ทำได้ค่ะ"
     NOT_SUPPORTED = "ขออภัยค่ะ บอทยังไม่รองรับข้อความประเภทนี้ กรุณาพิมพ์เป็นข้อความค่ะ"
-    IMAGE_OUTSIDE_FLOW = "ได้รับรูปภาพแล้วค่ะ หากเป็นเกียรติบัตรหรือรูปการอบรม กรุณาพิมพ์ \"ส่งรายงาน\" ก่อน แล้วส่งรูปในขั้นตอนนั้นค่ะ"
+    # The image is not kept, so the bot does not say it "received" it.
+    IMAGE_OUTSIDE_FLOW = ("ระบบยังไม่ได้เก็บรูปภาพนี้ค่ะ หากเป็นเกียรติบัตรหรือรูปการอบรม "
+                          "กรุณาแตะ \"ส่งรายงาน\" ก่อน แล้วส่งรูปอีกครั้งในขั้นตอนนั้นค่ะ")
+    BTN_REPORT = "ส่งรายงาน"
 
 
 @router.intent(Intent.HELP, staff_only=False)
@@ -56,7 +59,7 @@ def show_help(event: Any, ctx: Ctx) -> Message:
 def greet(event: Any, ctx: Ctx) -> Message:
     """Say hello back."""
     if ctx.staff is None:
-        return text(T.GREETING_STRANGER + "\n" + T.UNLINKED)
+        return text(T.GREETING_STRANGER + "\n" + T.UNLINKED.format(hr=ctx.hr))
     return text(T.GREETING.format(name=ctx.staff.first_name), menu_quick_replies(ctx))
 
 
@@ -77,7 +80,7 @@ def fallback(event: Any, ctx: Ctx) -> Message:
 @router.hook("unlinked")
 def unlinked(event: Any, ctx: Ctx) -> Message:
     """Guide someone whose LINE account is not linked; show nobody's data."""
-    return text(T.UNLINKED)
+    return text(T.UNLINKED.format(hr=ctx.hr))
 
 
 @router.hook("fallback")
@@ -116,7 +119,9 @@ def sticker(event: Any, ctx: Ctx) -> Message:
 @router.content(ImageMessageContent)
 def image_outside_flow(event: Any, ctx: Ctx) -> Message:
     """Explain where images belong."""
-    return text(T.IMAGE_OUTSIDE_FLOW)
+    if ctx.staff is None:
+        return unlinked(event, ctx)
+    return text(T.IMAGE_OUTSIDE_FLOW, [message_action(T.BTN_REPORT)])
 
 
 @router.content(LocationMessageContent, VideoMessageContent, AudioMessageContent, FileMessageContent, object)

@@ -28,7 +28,7 @@ class T:
         "การติดตามรายงานผลการอบรมที่ค้างส่ง การแจ้งเตือนวันอบรม "
         "และคำขอที่รอการอนุมัติจะยังแจ้งตามปกติค่ะ"
     )
-    HOW_ON = "หากต้องการรับข่าวอีกครั้ง แตะ เปิดการแจ้งเตือน หรือพิมพ์ \"เปิดการแจ้งเตือน\" ได้เลยค่ะ"
+    HOW_ON = "หากต้องการรับข่าวอีกครั้ง แตะหรือพิมพ์ \"เปิดการแจ้งเตือน\" ได้เลยค่ะ"
     BTN_ON = "เปิดการแจ้งเตือน"
     BTN_OFF = "ปิดการแจ้งเตือน"
 
@@ -43,7 +43,8 @@ def _reply(ctx: Ctx, on: bool) -> Message:
     if on:
         head = T.ALREADY_ON if was else T.ON
         toggle = postback_action(T.BTN_OFF, ctx.pack(Action.NOTIFY_OFF), T.BTN_OFF)
-        return text(f"{head}\n{T.STAYS_ON}", [toggle])
+        # "Follow-ups stay on" only reassures someone turning news off; after ON it is noise.
+        return text(head, [toggle])
     head = T.OFF if was else T.ALREADY_OFF
     toggle = postback_action(T.BTN_ON, ctx.pack(Action.NOTIFY_ON), T.BTN_ON)
     return text(f"{head}\n{T.STAYS_ON}\n{T.HOW_ON}", [toggle])

@@ -11,16 +11,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.audit import audit
 from models.base import utcnow
 from models.course import Course
+from models.delegation import acting_approver, acts_for
 from models.org import Staff
 from models.registration import (
     LIVE,
     REASON_MAX,
+    Acting,
     ApprovalStep,
     Registration,
     RegistrationError,
@@ -50,6 +52,8 @@ class Decision:
     step: ApprovalStep
     approved: bool
     next_step: ApprovalStep | None  # set when the request climbs to the next approver
+    acting: str | None = None  # Acting.STAND_IN or Acting.HR when the approver did not decide themselves
+    decided_by: Staff | None = None  # the stand-in who decided (None for the approver and for HR)
 
     @property
     def final(self) -> bool:
@@ -85,8 +89,10 @@ def waiting_steps(*, today: date | None = None) -> Select[tuple[ApprovalStep]]:
 
 
 def waiting_for(*, session: Session, approver: Staff, today: date | None = None) -> list[tuple[Registration, ApprovalStep]]:
-    """Return the requests waiting for this approver's decision, oldest first (see waiting_steps)."""
-    stmt = (waiting_steps(today=today).where(ApprovalStep.approver_id == approver.id)
+    """Return the requests waiting for this approver's decision, their own and those of approvers they
+    stand in for today, oldest first (see waiting_steps and the delegation rule)."""
+    acting = acting_approver(ApprovalStep.approver_id, today or today_bangkok())
+    stmt = (waiting_steps(today=today).where(or_(ApprovalStep.approver_id == approver.id, acting == approver.id))
             .order_by(ApprovalStep.reached_at, ApprovalStep.id))
     return [(s.registration, s) for s in session.scalars(stmt)]
 
@@ -110,41 +116,70 @@ def _fresh(session: Session, registration_id: int) -> Registration | None:
     return reg
 
 
+def holder_name(approver: Staff, holder: Staff) -> str:
+    """Name who holds a step: the approver, or "stand-in (รักษาราชการแทน approver)"."""
+    return approver.name if holder.id == approver.id else T.ACTING_FOR.format(name=holder.name,
+                                                                              approver=approver.name)
+
+
+def decider_name(step: ApprovalStep, hr_name: str = T.HR_UNIT) -> str:
+    """Name who decided a step: its approver, their stand-in acting for them, or HR on their behalf."""
+    if step.acting == Acting.STAND_IN and step.decided_by is not None:
+        return holder_name(step.approver, step.decided_by)
+    if step.acting == Acting.HR:
+        return T.HR_FOR.format(hr=hr_name, approver=step.approver.name)
+    return step.approver.name
+
+
 def explain(reg: Registration, step: ApprovalStep | None = None) -> str:
     """Say why a request cannot be decided at a step any more (already decided, cancelled ...)."""
     if reg.status == RegStatus.APPROVED:
         last = max((s for s in reg.steps if s.decision == StepDecision.APPROVED), key=lambda s: s.step, default=None)
-        return T.APPROVED_BY.format(name=last.approver.name if last else "-",
+        return T.APPROVED_BY.format(name=decider_name(last) if last else "-",
                                     when=format_datetime(reg.decided_at or utcnow()))
     if reg.status == RegStatus.REJECTED:
         rejected = next((s for s in reg.steps if s.decision == StepDecision.REJECTED), None)
-        return T.REJECTED_BY.format(name=rejected.approver.name if rejected else "-",
+        return T.REJECTED_BY.format(name=decider_name(rejected) if rejected else "-",
                                     when=format_datetime(reg.decided_at or utcnow()))
     if reg.status == RegStatus.CANCELLED:
         return T.CANCELLED_AT.format(when=format_datetime(reg.cancelled_at or utcnow()))
     if step is not None and step.decision in (StepDecision.APPROVED, StepDecision.REJECTED):
         decision = T.D_APPROVED if step.decision == StepDecision.APPROVED else T.D_REJECTED
-        return T.YOU_DECIDED.format(decision=decision, when=format_datetime(step.decided_at or utcnow()),
-                                    status=status_text(reg))
+        when = format_datetime(step.decided_at or utcnow())
+        if step.acting is not None:  # the stand-in or HR decided it, not the person tapping now
+            return T.DECIDED_BY.format(step=step.step, decision=decision, name=decider_name(step), when=when,
+                                       status=status_text(reg))
+        return T.YOU_DECIDED.format(decision=decision, when=when, status=status_text(reg))
     return T.NOT_YET.format(status=status_text(reg))
 
 
-def check_decidable(
-    *, session: Session, registration_id: int, step: int, approver: Staff, today: date
-) -> tuple[Registration, ApprovalStep]:
-    """Return the request and the step this approver may decide now, or raise DecisionRefused."""
-    reg = _fresh(session, registration_id)
+def _decidable_step(reg: Registration | None, step: int, today: date) -> tuple[Registration, ApprovalStep]:
+    """Return the request and its step if the step waits for a decision today, or raise DecisionRefused."""
     if reg is None:
         raise DecisionRefused(T.NOT_FOUND)
     target = next((s for s in reg.steps if s.step == step), None)
-    # Someone who is not this step's approver learns nothing about the request.
-    if target is None or target.approver_id != approver.id:
-        raise DecisionRefused(T.NOT_YOURS)
+    if target is None:
+        raise DecisionRefused(T.NOT_FOUND)
     if reg.status != RegStatus.PENDING or reg.current_step != step or target.decision != StepDecision.WAITING:
         raise DecisionRefused(explain(reg, target))
     if today >= reg.course.start_date:
         raise DecisionRefused(T.STARTED.format(date=format_date(reg.course.start_date)))
     return reg, target
+
+
+def check_decidable(
+    *, session: Session, registration_id: int, step: int, approver: Staff, today: date
+) -> tuple[Registration, ApprovalStep]:
+    """Return the request and the step this person may decide now (its approver, or their stand-in
+    today), or raise DecisionRefused."""
+    reg = _fresh(session, registration_id)
+    if reg is None:
+        raise DecisionRefused(T.NOT_FOUND)
+    target = next((s for s in reg.steps if s.step == step), None)
+    # Someone who neither approves this step nor stands in for its approver learns nothing about it.
+    if target is None or not acts_for(session=session, person=approver, approver_id=target.approver_id, on=today):
+        raise DecisionRefused(T.NOT_YOURS)
+    return _decidable_step(reg, step, today)
 
 
 def decide(
@@ -159,23 +194,68 @@ def decide(
     settings: dict[str, Any] | None = None,
     today: date | None = None,
 ) -> Decision:
-    """Record one approver's decision on their step; raise DecisionRefused if the tap is stale."""
+    """Record one approver's (or their stand-in's) decision on their step; raise DecisionRefused if stale."""
     today = today or today_bangkok(now)
     reg, target = check_decidable(session=session, registration_id=registration_id, step=step,
                                   approver=approver, today=today)
+    standing_in = approver.id != target.approver_id
+    return _apply_decision(session, reg, target, approve=approve, reason=reason, now=now, settings=settings or {},
+                           acting=Acting.STAND_IN if standing_in else None,
+                           decided_by=approver if standing_in else None, actor_id=approver.id, admin_id=None,
+                           detail={})
+
+
+def decide_on_behalf(
+    *,
+    session: Session,
+    registration_id: int,
+    step: int,
+    approve: bool,
+    reason: str | None,
+    now: datetime,
+    by: str,
+    actor_id: int | None = None,
+    admin_id: int | None = None,
+    settings: dict[str, Any] | None = None,
+    today: date | None = None,
+) -> Decision:
+    """Record HR's decision on a waiting step for an approver who cannot be reached (audited as such).
+
+    `by` names the console user; the same conditional updates as the approver's tap apply, so a
+    double submit (or the approver tapping at the same moment) changes the request once.
+    """
+    today = today or today_bangkok(now)
+    reg, target = _decidable_step(_fresh(session, registration_id), step, today)
+    return _apply_decision(session, reg, target, approve=approve, reason=reason, now=now, settings=settings or {},
+                           acting=Acting.HR, decided_by=None, actor_id=actor_id, admin_id=admin_id,
+                           detail={"on_behalf_of": target.approver_id, "by": by})
+
+
+def _apply_decision(
+    session: Session, reg: Registration, target: ApprovalStep, *, approve: bool, reason: str | None,
+    now: datetime, settings: dict[str, Any], acting: Acting | None, decided_by: Staff | None,
+    actor_id: int | None, admin_id: int | None, detail: dict[str, Any],
+) -> Decision:
+    """Apply a decision with conditional updates (the winner goes on); raise DecisionRefused if it lost."""
+    step = target.step
     reason = (reason or "").strip()[:REASON_MAX] or None
     last = step >= reg.approval_levels
-    _claim(session, reg, target, approve=approve, last=last, now=now, settings=settings or {})
-    _record(session, reg.id, target, approve=approve, last=last, reason=reason, now=now)
-    reg = _fresh(session, registration_id)
-    assert reg is not None
-    decided_step = next(s for s in reg.steps if s.step == step)
-    next_step = current_step(reg) if approve and not last else None
+    _claim(session, reg, target, approve=approve, last=last, now=now, settings=settings)
+    _record(session, reg.id, target, approve=approve, last=last, reason=reason, now=now, acting=acting,
+            decided_by_id=decided_by.id if decided_by is not None else None)
+    fresh = _fresh(session, reg.id)
+    assert fresh is not None
+    decided_step = next(s for s in fresh.steps if s.step == step)
+    next_step = current_step(fresh) if approve and not last else None
     action = ("registration.rejected" if not approve
               else "registration.approved" if last else "registration.step_approved")
-    audit(session=session, action=action, subject_type="registration", subject_id=reg.id,
-          actor_id=approver.id, step=step, reason=reason)
-    return Decision(reg, decided_step, approve, next_step)
+    if acting is Acting.STAND_IN:
+        detail = {**detail, "on_behalf_of": target.approver_id}
+    if acting is not None:
+        detail = {**detail, "acting": str(acting)}
+    audit(session=session, action=action, subject_type="registration", subject_id=fresh.id,
+          actor_id=actor_id, admin_id=admin_id, step=step, reason=reason, **detail)
+    return Decision(fresh, decided_step, approve, next_step, str(acting) if acting else None, decided_by)
 
 
 def _claim(session: Session, reg: Registration, target: ApprovalStep, *, approve: bool, last: bool,
@@ -204,13 +284,14 @@ def _claim(session: Session, reg: Registration, target: ApprovalStep, *, approve
 
 
 def _record(session: Session, registration_id: int, target: ApprovalStep, *, approve: bool, last: bool,
-            reason: str | None, now: datetime) -> None:
-    """Record the step's decision, then hand the card to the next step or void the rest."""
+            reason: str | None, now: datetime, acting: Acting | None, decided_by_id: int | None) -> None:
+    """Record the step's decision (and who acted, when not its approver), then hand the card to the
+    next step or void the rest."""
     decided = session.execute(
         update(ApprovalStep)
         .where(ApprovalStep.id == target.id, ApprovalStep.decision == StepDecision.WAITING)
         .values(decision=StepDecision.APPROVED if approve else StepDecision.REJECTED,
-                reason=reason, decided_at=now)
+                reason=reason, decided_at=now, acting=acting, decided_by_id=decided_by_id)
         .execution_options(synchronize_session=False)
     ).rowcount
     if decided != 1:  # the registration row guards the step, so this is a broken invariant
@@ -246,7 +327,8 @@ def check_cancellable(*, session: Session, registration_id: int, staff: Staff, t
     if reg.status not in LIVE:
         raise CancelRefused(T.NOT_CANCELLABLE.format(status=status_text(reg)))
     if today >= reg.course.start_date:
-        raise CancelRefused(T.CANCEL_STARTED.format(date=format_date(reg.course.start_date)))
+        # {hr} stays for the handler to fill (RegistrationError.say).
+        raise CancelRefused(T.CANCEL_STARTED.format(date=format_date(reg.course.start_date), hr="{hr}"))
     return reg
 
 

@@ -1,10 +1,11 @@
 """The audit trail: who did what to which record, and when."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, and_, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
@@ -48,3 +49,11 @@ def audit(
     )
     session.add(row)
     return row
+
+
+def trail_of(*, session: Session, subjects: Sequence[tuple[str, int]]) -> list[AuditLog]:
+    """Return the audit rows of some records (subject type, id), oldest first."""
+    if not subjects:
+        return []
+    wanted = or_(*(and_(AuditLog.subject_type == kind, AuditLog.subject_id == sid) for kind, sid in subjects))
+    return list(session.scalars(select(AuditLog).where(wanted).order_by(AuditLog.at, AuditLog.id)))

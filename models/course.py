@@ -52,13 +52,20 @@ class Course(Base):
     registration_deadline: Mapped[date]
     seats: Mapped[int] = mapped_column(default=0)
     fee: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
-    # Planned budget for the fiscal-year report (ข้อบัญญัติ); spent comes from reports.
+    # The course's approved budget as a whole (an in-house course); when 0, the approved amount is
+    # fee x approved participants (models/figures.py). Spent comes from the reports.
     budget: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
     policy_area: Mapped[str] = mapped_column(String(200), default="การพัฒนาทรัพยากรบุคคล")
+    # The HR-plan activity the course carries out (models/plan.py); its policy area wins.
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("plan_activities.id", ondelete="SET NULL"), index=True)
+    # Training hours (ชั่วโมง) a participant gets; None = not recorded.
+    hours: Mapped[Decimal | None] = mapped_column(Numeric(6, 1))
     approval_levels: Mapped[int | None]
     description: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the staff it targets were told it is open (the clock's new-course announcement).
+    announced_at: Mapped[datetime | None]
 
     target_types: Mapped[list[StaffType]] = relationship(
         secondary=course_target_types, lazy="selectin", order_by=StaffType.name

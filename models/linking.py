@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -73,10 +74,24 @@ def _hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
+# A code inside a sentence ("รหัสค่ะ 1234-5678"): four digits, an optional space or dash, four digits.
+_CODE_IN_TEXT_RE = re.compile(r"(?<![0-9])([0-9]{4})[ -]?([0-9]{4})(?![0-9])")
+
+
 def normalise_code(text: str) -> str | None:
-    """Return the 8 digits of a typed code (Thai digits, spaces and dashes allowed), or None."""
-    digits = to_arabic_digits(text).replace(" ", "").replace("-", "")
-    return digits if len(digits) == CODE_DIGITS and digits.isascii() and digits.isdigit() else None
+    """Return the 8 digits of a typed code (Thai digits, spaces and dashes allowed), or None.
+
+    The code may stand in a sentence, provided it is the only number there: "โทร 081 234 5678"
+    or a date is not a code.
+    """
+    arabic = to_arabic_digits(text)
+    digits = arabic.replace(" ", "").replace("-", "")
+    if len(digits) == CODE_DIGITS and digits.isascii() and digits.isdigit():
+        return digits
+    found = _CODE_IN_TEXT_RE.findall(arabic)
+    if len(found) != 1 or sum(ch.isdigit() for ch in arabic) != CODE_DIGITS:
+        return None
+    return "".join(found[0])
 
 
 def create_link_code(*, session: Session, staff: Staff, now: datetime | None = None,

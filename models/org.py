@@ -14,7 +14,9 @@ from thai.names import full_name
 ROLE_STAFF = "staff"
 ROLE_APPROVER = "approver"
 ROLE_HR = "hr"
-ROLES = (ROLE_STAFF, ROLE_APPROVER, ROLE_HR)
+# Executives (นายก, ปลัด, ผู้อำนวยการ) get the monthly figures card in LINE (handlers/executive.py).
+ROLE_EXECUTIVE = "executive"
+ROLES = (ROLE_STAFF, ROLE_APPROVER, ROLE_HR, ROLE_EXECUTIVE)
 
 # Defaults of every organisation setting; a row in org_settings overrides one key.
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -38,7 +40,20 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # recipient; replies are free). None: no cap of our own, only LINE's remaining quota.
     "announcement_monthly_cap": None,
     "retention_years": 5,  # the SOP keeps training records 5 years; the clock purges older ones
+    # The bot's basic id ("@123abcde"): check-in QR codes open its chat (line.me/R/oaMessage/...).
+    "line_bot_basic_id": "",
+    # The app's public https address (e.g. "https://bot.example.go.th"): LINE fetches images and
+    # opens links there (certificate links and the executives' chart images start with it;
+    # empty: cards go out without a chart image or a dashboard button).
+    "public_base_url": "",
+    # Rated 1-5 by every attendee after a course (models.attendance.evaluation).
+    "evaluation_questions": ["เนื้อหาการอบรม", "วิทยากร", "สถานที่และการจัดการ", "ประโยชน์ต่อการปฏิบัติงาน"],
 }
+
+
+def hr_unit_name(settings: dict[str, Any]) -> str:
+    """Return how messages name the HR unit (the organisation's setting, or the default)."""
+    return str(settings.get("hr_unit_name") or DEFAULT_SETTINGS["hr_unit_name"])
 
 
 class OrgSetting(Base):

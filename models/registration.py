@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -43,11 +43,21 @@ class StepDecision(StrEnumType):
     VOID = "void"  # never reached: rejected or cancelled earlier
 
 
+class Acting(StrEnumType):
+    """Who decided a step when it was not its approver."""
+
+    STAND_IN = "stand_in"  # the approver's stand-in (รักษาราชการแทน), in the chat
+    HR = "hr"  # an HR officer in the console, on behalf of an approver who could not be reached
+
+
 class Registration(Base):
-    """One staff member's request for one course (unique per pair)."""
+    """One staff member's request for one course (one live request per pair)."""
 
     __tablename__ = "registrations"
-    __table_args__ = (UniqueConstraint("staff_id", "course_id"),)
+    # Unique among live requests: after a cancellation the person may ask again, and the
+    # cancelled request stays as it was for the audit trail (migration 0008_flows).
+    __table_args__ = (Index("uq_registrations_live_staff_course", "staff_id", "course_id", unique=True,
+                            sqlite_where=text("status != 'cancelled'"), postgresql_where=text("status != 'cancelled'")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
@@ -86,9 +96,13 @@ class ApprovalStep(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     reached_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
+    # Set when someone other than the approver decided: how (Acting) and, for a stand-in, who.
+    acting: Mapped[str | None] = mapped_column(String(16))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
 
     registration: Mapped[Registration] = relationship(back_populates="steps")
-    approver: Mapped[Staff] = relationship(lazy="joined")
+    approver: Mapped[Staff] = relationship(foreign_keys=[approver_id], lazy="joined")
+    decided_by: Mapped[Staff | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")
 
 
 def report_due(report_due_on: date | None, course_end: date, settings: dict[str, Any]) -> date:
@@ -120,13 +134,9 @@ class T:
     NOT_ELIGIBLE = "หลักสูตรนี้เปิดรับเฉพาะ {types} ค่ะ ท่านจึงสมัครไม่ได้"
     NO_APPROVER = (
         "ยังไม่พบผู้อนุมัติสำหรับท่านในระบบค่ะ "
-        "กรุณาติดต่อเจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) เพื่อกำหนดผู้บังคับบัญชาค่ะ"
+        "กรุณาติดต่อ{hr} เพื่อกำหนดผู้บังคับบัญชาค่ะ"
     )
     ALREADY = "ท่านสมัครหลักสูตรนี้ไว้แล้วค่ะ สถานะ: {status}"
-    ALREADY_CANCELLED = (
-        "ท่านเคยยกเลิกคำขอหลักสูตรนี้ไปแล้วค่ะ หากต้องการสมัครอีกครั้ง "
-        "กรุณาติดต่อเจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) ค่ะ"
-    )
     NOT_FOUND = "ไม่พบคำขอนี้ค่ะ"
     NOT_YOURS = "คำขอนี้ไม่ได้รอการพิจารณาจากท่านค่ะ"
     APPROVED_BY = "คำขอนี้ได้รับการอนุมัติแล้วโดย {name} เมื่อ {when} ค่ะ"
@@ -135,7 +145,7 @@ class T:
     YOU_DECIDED = "ท่านพิจารณาคำขอนี้แล้ว ({decision}) เมื่อ {when} ขณะนี้{status}ค่ะ"
     NOT_YET = "คำขอนี้ยังไม่ถึงขั้นของท่านค่ะ ขณะนี้{status}ค่ะ"
     NOT_CANCELLABLE = "คำขอนี้{status}จึงยกเลิกไม่ได้ค่ะ"
-    CANCEL_STARTED = "หลักสูตรนี้เริ่มอบรมไปแล้วเมื่อ {date} จึงยกเลิกคำขอในแชตไม่ได้ค่ะ กรุณาติดต่อเจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) ค่ะ"
+    CANCEL_STARTED = "หลักสูตรนี้เริ่มอบรมไปแล้วเมื่อ {date} จึงยกเลิกคำขอในแชตไม่ได้ค่ะ กรุณาติดต่อ{hr} ค่ะ"
     # Status phrases, used in lists and in the sentences above.
     S_PENDING = "รอการอนุมัติจาก {name} (ขั้นที่ {step}/{levels})"
     S_APPROVED = "ได้รับอนุมัติแล้ว"
@@ -143,6 +153,11 @@ class T:
     S_CANCELLED = "ยกเลิกแล้ว"
     D_APPROVED = "อนุมัติ"
     D_REJECTED = "ไม่อนุมัติ"
+    # Who decided, when it was not the approver (stand-in or HR on their behalf).
+    DECIDED_BY = "ขั้นที่ {step} พิจารณาแล้ว ({decision}) โดย {name} เมื่อ {when} ขณะนี้{status}ค่ะ"
+    ACTING_FOR = "{name} (รักษาราชการแทน {approver})"
+    HR_FOR = "{hr} (แทน {approver})"
+    HR_UNIT = "เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล)"
 
 
 class RegistrationError(Exception):
@@ -153,7 +168,11 @@ class RegistrationError(Exception):
         self.message = message
 
     def __str__(self) -> str:
-        return self.message
+        return self.say(DEFAULT_SETTINGS["hr_unit_name"])
+
+    def say(self, hr: str) -> str:
+        """Return the sentence with the HR unit named as the organisation's setting says."""
+        return self.message.replace("{hr}", hr)
 
 
 class CourseClosed(RegistrationError):
@@ -176,11 +195,8 @@ class AlreadyRegistered(RegistrationError):
     """A request for this (staff, course) exists; .registration is it."""
 
     def __init__(self, registration: Registration) -> None:
-        if registration.status == RegStatus.CANCELLED:
-            message = T.ALREADY_CANCELLED
-        else:
-            message = T.ALREADY.format(status=status_text(registration))
-        super().__init__(message)
+        # Only a live request stands in the way: after a cancellation one may ask again.
+        super().__init__(T.ALREADY.format(status=status_text(registration)))
         self.registration = registration
 
 
@@ -258,7 +274,8 @@ def open_courses_for(*, session: Session, staff: Staff, today: date) -> list[Ope
     mine = {
         r.course_id: r
         for r in session.scalars(
-            select(Registration).where(Registration.staff_id == staff.id, Registration.course_id.in_(ids))
+            select(Registration).where(Registration.staff_id == staff.id, Registration.course_id.in_(ids),
+                                       Registration.status != RegStatus.CANCELLED)
         )
     } if ids else {}
     result: list[OpenCourse] = []
@@ -290,9 +307,11 @@ def approvers_for(*, session: Session, staff: Staff, levels: int) -> list[Staff]
 
 
 def _check_can_register(session: Session, staff: Staff, course: Course, today: date) -> None:
+    # A cancelled request does not stand in the way: the person may ask again (0008_flows).
     existing = session.scalar(
         select(Registration)
-        .where(Registration.staff_id == staff.id, Registration.course_id == course.id)
+        .where(Registration.staff_id == staff.id, Registration.course_id == course.id,
+               Registration.status != RegStatus.CANCELLED)
         .execution_options(populate_existing=True)
     )
     if existing is not None:
@@ -336,14 +355,15 @@ def register(
         current_step=1, created_at=now,
     )
     try:
-        # The unique (staff, course) constraint is the last guard; a savepoint keeps the
+        # The unique (staff, course) index among live requests is the last guard; a savepoint keeps the
         # caller's transaction usable when it fires.
         with session.begin_nested():
             session.add(reg)
             session.flush()
     except IntegrityError:
         existing = session.scalar(
-            select(Registration).where(Registration.staff_id == staff.id, Registration.course_id == course.id)
+            select(Registration).where(Registration.staff_id == staff.id, Registration.course_id == course.id,
+                                       Registration.status != RegStatus.CANCELLED)
         )
         if existing is None:
             raise

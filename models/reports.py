@@ -345,8 +345,14 @@ class HistoryItem:
 
 
 def training_history(*, session: Session, staff: Staff, today: date, settings: dict[str, Any]) -> dict[int, list[HistoryItem]]:
-    """Return the person's registrations per BE fiscal year, newest year first, courses by start date."""
-    regs = list(session.scalars(select(Registration).where(Registration.staff_id == staff.id)).unique())
+    """Return the training a person has had, per BE fiscal year, newest year first, courses by start date.
+
+    Only training that took place and was attended counts: not a cancelled, pending or rejected
+    request, not a course still to come, and not one the person said they did not attend.
+    """
+    regs = list(session.scalars(select(Registration).join(Course, Course.id == Registration.course_id).where(
+        Registration.staff_id == staff.id, Registration.status == RegStatus.APPROVED,
+        Registration.attendance != Attendance.NOT_ATTENDED, Course.end_date < today)).unique())
     reports = {
         r.registration_id: r
         for r in session.scalars(select(Report).where(Report.registration_id.in_([g.id for g in regs]))).unique()

@@ -62,6 +62,13 @@ def _url(raw: str) -> str:
     return value
 
 
+def _basic_id(raw: str) -> str:
+    value = raw.strip()
+    if value and not re.match(r"^@[0-9a-z]{4,20}$", value.lower()):
+        raise SettingError("ต้องขึ้นต้นด้วย @ ตามด้วยตัวอักษรหรือตัวเลข เช่น @123abcde")
+    return value.lower()
+
+
 def _holidays(raw: str) -> list[str]:
     days: set[date] = set()
     for line in raw.splitlines():
@@ -128,6 +135,8 @@ FIELDS: tuple[Field, ...] = (
           "วันละบรรทัด เป็น พ.ศ. เช่น 14 ธ.ค. 2569 (นอกเหนือจากวันหยุดราชการ)", _holidays, "textarea"),
     Field("line_add_friend_url", "ลิงก์เพิ่มเพื่อนบอท LINE",
           "เช่น https://line.me/R/ti/p/@123abcde ใช้ทำ QR code บนใบรหัสผูกบัญชี", _url, "url"),
+    Field("line_bot_basic_id", "Basic ID ของบอท LINE",
+          "เช่น @123abcde ใช้ทำคิวอาร์โค้ดลงทะเบียนเข้าอบรมที่เปิดแชตของบอท", _basic_id),
 )
 
 

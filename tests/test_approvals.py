@@ -315,7 +315,8 @@ def test_approver_without_line_gets_no_card_and_hr_is_told(chat: Chat, tx) -> No
     listing = chat.say("Uorphan", "อบรม")
     summary = chat.tap("Uorphan", button(chat.tap("Uorphan", button(listing, "สมัคร")["data"]), "ข้าม")["data"])
     reply = chat.tap("Uorphan", button(summary, "ยืนยัน")["data"])
-    assert "ส่งคำขอแล้ว" in texts(reply) and "ยังไม่ได้ใช้งานบอท" in texts(reply)
+    assert "ส่งคำขอแล้ว" in texts(reply) and "ยังรับข้อความจากระบบใน LINE ไม่ได้" in texts(reply)
+    assert "ยังไม่ได้ใช้งานบอท" not in texts(reply)  # not casual about a superior
     assert "เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล)" in texts(reply)
     assert "ยังไม่ได้ผูกบัญชี LINE" in texts(chat.inbox(officer.line_user_id, after=mark))
 
@@ -416,7 +417,7 @@ def test_next_approver_without_line_the_requester_and_hr_are_told(chat: Chat, tx
     mark = chat.mark()
     reply = texts(chat.tap(head.line_user_id, button(card_for(chat, head), "อนุมัติ")["data"]))
     assert "ส่งต่อให้" not in reply  # the card was not delivered: do not claim it was
-    assert top.name in reply and "ยังไม่ได้ใช้งานบอท" in reply and "เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล)" in reply
+    assert top.name in reply and "ยังรับข้อความจากระบบใน LINE ไม่ได้" in reply and "เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล)" in reply
     told = texts(chat.inbox(worker.line_user_id, after=mark))
     assert "ผ่านการอนุมัติขั้นที่ 1" in told and top.name in told and "เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล)" in told
     hr = texts(chat.inbox(officer.line_user_id, after=mark))

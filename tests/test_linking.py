@@ -44,6 +44,13 @@ def test_code_accepts_thai_digits_and_spaces(chat: Chat, tx) -> None:
     assert "ผูกบัญชีเรียบร้อย" in texts(chat.say("Upim", typed))
 
 
+def test_code_inside_a_sentence_links(chat: Chat, tx) -> None:
+    staff_id, code = _issue(tx)
+    assert "ผูกบัญชีเรียบร้อย" in texts(chat.say("Upim", f"รหัสค่ะ {code} ขอบคุณค่ะ"))
+    with tx() as s:
+        assert s.get(Staff, staff_id).line_user_id == "Upim"
+
+
 def test_code_is_single_use(chat: Chat, tx) -> None:
     _, code = _issue(tx)
     chat.say("Ufirst", code)
@@ -138,6 +145,10 @@ def test_normalise_code() -> None:
     assert normalise_code("๑๒๓๔ ๕๖๗๘") == "12345678"
     assert normalise_code("1234567") is None
     assert normalise_code("abcd-efgh") is None
+    assert normalise_code("รหัสค่ะ ๑๒๓๔-๕๖๗๘") == "12345678"
+    # Another number in the sentence means it is not a code: a phone number, a date.
+    assert normalise_code("โทร 081 234 5678") is None
+    assert normalise_code("อบรม 20/03/2566 รหัส 1234-5678") is None
 
 
 def test_link_code_cli_prints_code_last(app, tx) -> None:

@@ -748,7 +748,7 @@ def test_reachable_supervisor_is_named_and_reviews(chat: Chat, tx, world: World)
 
 def _handler_clock(monkeypatch, when) -> None:
     """Move only the event's clock (ctx.now), the one the handlers must read."""
-    monkeypatch.setattr("bot.webhook.utcnow", lambda: when)
+    monkeypatch.setattr("bot.state.utcnow", lambda: when)  # BotState.now(), the webhook's event clock
 
 
 def test_an_expired_wizard_tap_follows_the_event_clock(chat: Chat, tx, world: World, monkeypatch) -> None:

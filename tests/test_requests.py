@@ -52,7 +52,9 @@ def test_my_requests_show_status_and_who_holds_each(chat: Chat, org) -> None:
     assert f"รอการอนุมัติจาก {org['head'].name} (ขั้นที่ 1/2)" in pending and "ยกเลิกคำขอ" in pending
     assert "ได้รับอนุมัติแล้ว" in approved and "ส่งรายงานภายใน" in approved and "ยกเลิกคำขอ" in approved
     assert "ไม่อนุมัติ" in rejected and "ภารกิจเร่งด่วน" in rejected and "ยกเลิกคำขอ" not in rejected
-    assert "คำขอของฉัน 3 รายการ" in texts(chat.say(org["worker"].line_user_id, "สถานะ"))
+    said = texts(chat.say(org["worker"].line_user_id, "สถานะ"))
+    assert "คำขอของท่าน 3 รายการ" in said and "คำขอของฉัน 3" not in said  # the bot is not "ฉัน"
+    assert "อยู่ที่" in pending and "อยู่ที่" not in approved and "อยู่ที่" not in rejected  # no "อยู่ที่ -"
 
 
 def test_nobody_has_no_requests(chat: Chat, org) -> None:
@@ -64,11 +66,12 @@ def test_cancel_pending_tells_the_current_approver(chat: Chat, org, bot) -> None
     cards = bubbles(chat.say(user, "คำขอของฉัน"))
     confirm = chat.tap(user, button([cards[2]], "ยกเลิกคำขอ")["data"])
     assert "ต้องการยกเลิกคำขอ" in texts(confirm) and "หลักสูตรรอ" in texts(confirm)
-    assert [a["label"] for a in actions(confirm)] == ["ยืนยัน", "ยกเลิก"]  # THAI.md's confirm / cancel
+    # Not a bare "ยกเลิก", which read as cancelling the request while it kept it.
+    assert [a["label"] for a in actions(confirm)] == ["ยืนยันยกเลิกคำขอ", "ไม่ยกเลิก"]
     with bot.db.transaction() as s:
         assert s.get(Registration, org["pending"].id).status == RegStatus.PENDING  # asked, not done
     mark = chat.mark()
-    done = chat.tap(user, button(confirm, "ยืนยัน")["data"])
+    done = chat.tap(user, button(confirm, "ยืนยันยกเลิกคำขอ")["data"])
     assert "ยกเลิกคำขอเข้ารับการอบรม \"หลักสูตรรอ\" แล้ว" in texts(done)
     assert "ไม่ต้องพิจารณาคำขอนี้แล้ว" in texts(chat.inbox(head.line_user_id, after=mark))
     assert chat.inbox(org["hr"].line_user_id, after=mark) == []
@@ -80,7 +83,7 @@ def test_cancel_pending_tells_the_current_approver(chat: Chat, org, bot) -> None
         assert logged.actor_id == org["worker"].id and logged.detail["holder_id"] == head.id
     # A second tap on the same confirmation changes nothing and tells nobody.
     mark = chat.mark()
-    again = chat.tap(user, button(confirm, "ยืนยัน")["data"])
+    again = chat.tap(user, button(confirm, "ยืนยันยกเลิกคำขอ")["data"])
     assert "ยกเลิกแล้ว" in texts(again) and chat.inbox(head.line_user_id, after=mark) == []
 
 
@@ -101,7 +104,7 @@ def test_ไม่ยกเลิก_keeps_the_request(chat: Chat, org, bot) -> 
     user, head = org["worker"].line_user_id, org["head"]
     confirm = chat.tap(user, button([bubbles(chat.say(user, "คำขอของฉัน"))[2]], "ยกเลิกคำขอ")["data"])
     mark = chat.mark()
-    kept = chat.tap(user, button(confirm, "ยกเลิก")["data"])  # the "no" choice: keep the request
+    kept = chat.tap(user, button(confirm, "ไม่ยกเลิก")["data"])  # the "no" choice: keep the request
     with bot.db.transaction() as s:
         reg = s.get(Registration, org["pending"].id)
         assert reg.status == RegStatus.PENDING and reg.cancelled_at is None and reg.current_step == 1

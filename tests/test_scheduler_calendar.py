@@ -141,30 +141,33 @@ def test_daily_reminders_fire_at_eight_thirty_on_working_days_only() -> None:
 # --- what is due at an instant ----------------------------------------------------------------
 
 # The working-day jobs of every feature, in the order handlers.FEATURES registers them.
-DAILY = ["reports-deadlines", "courses-closing", "courses-starting", "approvals-waiting", "privacy-retention"]
+DAILY = ["reports-deadlines", "courses-closing", "courses-starting", "courses-announce", "approvals-waiting",
+         "privacy-retention", "attendance-evaluations"]
+# The monthly follow-up day's jobs: the follow-up of owed reports, then the executives' card.
+MONTHLY = ["monthly-followup", "executive-monthly"]
 
 
 @pytest.mark.parametrize("at,expected", [
-    (bkk(2027, 1, 5, 9, 0), ["monthly-followup"]),
-    (bkk(2027, 1, 5, 9, 0).replace(second=59), ["monthly-followup"]),
+    (bkk(2027, 1, 5, 9, 0), MONTHLY),
+    (bkk(2027, 1, 5, 9, 0).replace(second=59), MONTHLY),
     (bkk(2027, 1, 5, 8, 30), DAILY),
     (bkk(2027, 1, 5, 9, 1), []),
     (bkk(2027, 1, 6, 9, 0), []),
     (bkk(2027, 1, 9, 8, 30), []),  # Saturday
     (bkk(2026, 12, 5, 9, 0), []),  # Saturday 5th
     (bkk(2026, 12, 7, 9, 0), []),  # the substitution holiday
-    (bkk(2026, 12, 8, 9, 0), ["monthly-followup"]),
-    (datetime(2027, 1, 5, 2, 0, tzinfo=UTC), ["monthly-followup"]),  # the same instant in UTC
-    (datetime(2027, 1, 5, 9, 0), ["monthly-followup"]),  # no zone: Bangkok
+    (bkk(2026, 12, 8, 9, 0), MONTHLY),
+    (datetime(2027, 1, 5, 2, 0, tzinfo=UTC), MONTHLY),  # the same instant in UTC
+    (datetime(2027, 1, 5, 9, 0), MONTHLY),  # no zone: Bangkok
 ])
 def test_due_jobs_match_the_trigger_minute_in_bangkok(at: datetime, expected: list[str]) -> None:
     assert due_jobs(clock_jobs(), settings(), at) == expected
 
 
 def test_due_jobs_follow_the_settings() -> None:
-    assert due_jobs(clock_jobs(), settings(monthly_followup_on_holiday="same_day"), bkk(2026, 12, 5, 9, 0)) == ["monthly-followup"]
+    assert due_jobs(clock_jobs(), settings(monthly_followup_on_holiday="same_day"), bkk(2026, 12, 5, 9, 0)) == MONTHLY
     changed = settings(monthly_followup_time="08:30")
-    assert due_jobs(clock_jobs(), changed, bkk(2027, 1, 5, 8, 30)) == ["monthly-followup", *DAILY]
+    assert due_jobs(clock_jobs(), changed, bkk(2027, 1, 5, 8, 30)) == ["monthly-followup", *DAILY, "executive-monthly"]  # in FEATURES order
 
 
 def test_minute_of_floors_in_bangkok() -> None:

@@ -29,8 +29,8 @@ from thai.dates import BANGKOK
 
 AT = bkk(2027, 1, 5, 9, 0)
 # Every feature's clock job, as handlers.FEATURES registers them, and one of the working-day ones.
-JOB_IDS = {"monthly-followup", "reports-deadlines", "courses-closing", "courses-starting", "approvals-waiting",
-           "privacy-retention"}
+JOB_IDS = {"monthly-followup", "reports-deadlines", "courses-closing", "courses-starting", "courses-announce",
+           "approvals-waiting", "privacy-retention", "attendance-evaluations", "executive-monthly"}
 DAILY = "reports-deadlines"
 
 
@@ -165,7 +165,7 @@ def test_settings_changes_reschedule_the_jobs(bot, tx, schedulers) -> None:
         set_setting(session=s, key="monthly_followup_time", value="10:15")
     with tx() as s:
         settings = get_settings(session=s)
-    assert sync_triggers(scheduler, clock_jobs(), settings) == ["monthly-followup"]
+    assert sync_triggers(scheduler, clock_jobs(), settings) == ["monthly-followup", "executive-monthly"]
     job = scheduler.get_job("monthly-followup")
     assert job.trigger.get_next_fire_time(None, bkk(2027, 1, 1)) == bkk(2027, 1, 5, 10, 15)
     assert job.next_run_time.astimezone(BANGKOK).time().strftime("%H:%M") == "10:15"
@@ -264,14 +264,17 @@ def test_run_due_jobs_command_twice_sends_once(app, bot, tx, fake_line) -> None:
     runner = app.test_cli_runner()
     first = runner.invoke(args=["run-due-jobs", "--at", "2027-01-05T09:00:00+07:00"])
     assert first.exit_code == 0, first.output
-    assert "monthly-followup" in first.output and "followup_staff=1" in first.output and "sent=2" in first.output
+    assert "ทำงานตามกำหนด ณ 5 ม.ค. 2570 09:00 น." in first.output, first.output
+    assert "งานติดตามรายงานประจำเดือน: รายงานที่ค้างส่ง 1, บุคลากรที่ค้างส่งรายงาน 1" in first.output
+    assert "ส่งสำเร็จ 2" in first.output
+    assert "[monthly-followup]" in first.output and "followup_staff=1" in first.output
     rows = outbox_count(bot)
     second = runner.invoke(args=["run-due-jobs", "--at", "2027-01-05T09:00:00+07:00"])
     assert second.exit_code == 0, second.output
-    assert "written=0" in second.output and "delivered: nothing due" in second.output
+    assert "written=0" in second.output and "ไม่มีข้อความที่ต้องส่ง" in second.output
     assert outbox_count(bot) == rows and len(inbox(fake_line, p)) == 1
 
-    quiet = runner.invoke(args=["run-due-jobs", "--at", "2027-01-06T09:00"])
-    assert quiet.exit_code == 0 and "no job due" in quiet.output
+    quiet = runner.invoke(args=["run-due-jobs", "--at", "6 ม.ค. 2570 09:00"])  # a BE date
+    assert quiet.exit_code == 0 and "ไม่มีงานที่ถึงกำหนด" in quiet.output and "6 ม.ค. 2570" in quiet.output
     bad = runner.invoke(args=["run-due-jobs", "--at", "5 ม.ค. 2570"])
-    assert bad.exit_code == 1 and "ISO 8601" in bad.output and "Traceback" not in bad.output
+    assert bad.exit_code == 1 and "กรุณาระบุเวลาด้วยค่ะ" in bad.output and "Traceback" not in bad.output

@@ -128,6 +128,13 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
         yield Sim(app, app.test_client(), state, state.standin)
 
 
+@pytest.fixture
+def travel_back(sim: Sim) -> Iterator[None]:
+    """Bring the shared simulator back to real time after a test that travels."""
+    yield
+    assert sim.api("/clock/reset").status_code == 200
+
+
 def bot_texts(items: list[dict[str, Any]]) -> str:
     """Return the texts and alt texts of the bot's messages among inbox items."""
     return "\n".join(str(i["message"].get("text") or i["message"].get("altText") or "")
@@ -368,7 +375,8 @@ def test_a_linked_rich_menu_is_shown_with_its_image_and_areas(sim: Sim) -> None:
 
 # --- เลื่อนเวลา -----------------------------------------------------------------------------------
 
-def test_the_clock_control_runs_the_due_jobs_at_a_bangkok_instant(sim: Sim, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_clock_control_runs_the_due_jobs_at_a_bangkok_instant(sim: Sim, monkeypatch: pytest.MonkeyPatch,
+                                                                   travel_back: None) -> None:
     sim.open("D003")
     seen: list[tuple[BotState, datetime]] = []
 
@@ -418,7 +426,7 @@ def test_a_failing_clock_gets_a_thai_answer(sim: Sim, monkeypatch: pytest.Monkey
     assert response.status_code == 500 and "เลื่อนเวลาไม่สำเร็จ" in response.get_json()["error"]
 
 
-def test_the_monthly_follow_up_can_be_seen_without_waiting(sim: Sim) -> None:
+def test_the_monthly_follow_up_can_be_seen_without_waiting(sim: Sim, travel_back: None) -> None:
     pytest.importorskip("bot.clock", reason="the clock (bot.clock) is not there yet")
     sim.open("D008")  # owes a report for the finished demo course
     html = sim.client.get("/simulator?as=D008").get_data(as_text=True)
@@ -449,3 +457,91 @@ def test_an_image_over_the_app_limit_gets_a_thai_answer(sim: Sim) -> None:
             b"Content-Type: image/png\r\n\r\n" + huge + b"\r\n--b--\r\n")
     response = sim.client.post("/simulator/api/image", data=body, content_type="multipart/form-data; boundary=b")
     assert response.status_code == 413 and response.get_json()["error"] == "รูปภาพใหญ่เกิน 10 MB ค่ะ"
+
+
+# --- the simulated time (issue 16) ------------------------------------------------------------------
+
+def _fake_clock(monkeypatch: pytest.MonkeyPatch, result: dict[str, Any]) -> None:
+    clock = types.ModuleType("bot.clock")
+    clock.run_due_jobs = lambda state, at: result  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "bot.clock", clock)
+
+
+def test_after_time_travel_the_chat_runs_at_the_simulated_time(
+        sim: Sim, monkeypatch: pytest.MonkeyPatch, travel_back: None) -> None:
+    from models.course import Course
+    from models.registration import Registration, RegStatus
+
+    sim.open("D009")
+    with sim.state.db.transaction() as session:
+        staff = session.scalar(select(Staff).where(Staff.employee_id == "D009"))
+        course = session.scalar(select(Course).where(Course.code == "DEMO-05"))  # starts in 10 days
+        assert staff is not None and course is not None
+        session.add(Registration(staff=staff, course=course, status=RegStatus.APPROVED, approval_levels=1,
+                                 current_step=1, report_due_on=course.end_date + timedelta(days=15)))
+        end = course.end_date
+    before = sim.inbox("D009")
+    sim.say("D009", "ส่งรายงาน")
+    now_text = bot_texts(sim.inbox("D009", after=before["after"], echo=before["echo"])["items"])
+    assert "ไม่มีรายงานผลการอบรมที่ต้องส่ง" in now_text  # the course has not been held yet
+    _fake_clock(monkeypatch, {"at": "", "jobs": {}, "delivered": {}})
+    later = end + timedelta(days=3)
+    data = sim.api("/clock", at=f"{later:%Y-%m-%d}T10:00").get_json()
+    assert data["ok"], data
+    mark = sim.inbox("D009")
+    signed = sim.say("D009", "ส่งรายงาน")
+    # The event LINE would send carries the simulated time, and the bot answers as of that day.
+    stamp = json.loads(signed["body"])["events"][0]["timestamp"] / 1000
+    assert abs(stamp - datetime(later.year, later.month, later.day, 10, tzinfo=BANGKOK).timestamp()) < 120
+    new = sim.inbox("D009", after=mark["after"], echo=mark["echo"])
+    assert "ขั้นที่ 1/5" in bot_texts(new["items"])
+    # The chat's own timestamps are at the simulated time too.
+    assert all(abs(i["at"] - stamp) < 120 for i in new["items"])
+    sim.say("D009", "ยกเลิก")
+
+
+def test_the_time_travel_details_are_thai_and_the_shortcuts_move_on(
+        sim: Sim, monkeypatch: pytest.MonkeyPatch, travel_back: None) -> None:
+    _fake_clock(monkeypatch, {"at": "2027-01-05T09:00:00+07:00",
+                              "jobs": {"daily_reminders": {"due_soon": 2, "written": 3}},
+                              "delivered": {"sent": 3}})
+    data = sim.api("/clock", at="2027-01-05T09:00").get_json()
+    assert data["details"] == ["งานแจ้งเตือนประจำวัน: รายงานที่ใกล้ครบกำหนดส่ง 2, ข้อความที่เตรียมส่ง 3",
+                               "การส่งข้อความ: ส่งสำเร็จ 3"]
+    assert data["now"].startswith("5 ม.ค. 2570 09:0")
+    html = sim.client.get("/simulator?as=D009").get_data(as_text=True)
+    assert "5 ม.ค. 2570 09:0" in html  # the page's clock shows the simulated time in BE
+    assert '<option value="2027" selected>2570</option>' in html
+    reset = sim.api("/clock/reset").get_json()
+    assert reset["ok"] and "กลับมาใช้เวลาจริงแล้ว" in reset["message"]
+
+
+def test_the_shortcuts_count_from_the_simulated_time(sim: Sim, travel_back: None) -> None:
+    pytest.importorskip("bot.clock", reason="the clock (bot.clock) is not there yet")
+    first = re.findall(r'class="shortcut" data-date="([0-9-]+)"', sim.client.get("/simulator").get_data(as_text=True))
+    assert first
+    data = sim.api("/clock", at=f"{first[0]}T23:55").get_json()
+    assert data["ok"], data
+    moved = [sc["date"] for sc in data["shortcuts"]]
+    assert moved and all(d > first[0] for d in moved[:1]), (first, moved)
+
+
+def test_pushes_to_someone_whose_tab_was_never_opened_wait_for_them(sim: Sim) -> None:
+    sim.open("D011")  # any tab: everyone else becomes reachable, as if they had added the bot
+    with sim.state.db.transaction() as session:
+        approver = session.scalar(select(Staff).where(Staff.employee_id == "D007"))
+        assert approver is not None and approver.line_user_id == simulated_user_id("D007")
+        enqueue_push(session=session, to=approver.line_user_id, messages=[{"type": "text", "text": "มีคำขอรออนุมัติ"}])
+    from bot.sender import deliver
+
+    deliver(sim.state.db, sim.state.gateway)
+    opened = sim.open("D007")
+    assert opened["notice"] and "ผูกบัญชีของท่านไว้ให้" in opened["notice"]
+    assert "มีคำขอรออนุมัติ" in bot_texts(sim.inbox("D007")["items"])
+
+
+def test_the_person_picker_is_drawn_in_the_page_font(sim: Sim) -> None:
+    html = sim.client.get("/simulator?as=D009").get_data(as_text=True)
+    # No native <select> for people: its popup uses the system font, which drops ์ from names.
+    picker = html.split('id="who-picker"', 1)[1].split("</details>", 1)[0]
+    assert "<select" not in picker and "นายอนุชา บุญมา" in picker

@@ -24,6 +24,7 @@ __all__ = [
     "format_datetime",
     "format_date_range",
     "parse_date",
+    "parse_datetime",
     "fiscal_year",
     "fiscal_quarter",
     "fiscal_year_bounds",
@@ -288,3 +289,32 @@ def parse_date(text: str | date | datetime, *, today: date | None = None) -> dat
         return _build(text, year, _ENGLISH_MONTHS[match["month"]], int(match["day"]), today)
 
     raise ThaiParseError(f"ไม่เข้าใจวันที่ “{text.strip()}” {DATE_HINT}", text=text)
+
+
+# "09:00", "9.30 น.", "เวลา 09:00", "T09:00" at the end of a date and time.
+_TIME_RE = re.compile(r"(?:\s*t|\s+เวลา|\s+)\s*(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::\d{2})?\s*(?:น\.?)?$")
+DATETIME_HINT = "เช่น 5 ม.ค. 2570 09:00 หรือ 5/1/2570 09:00 หรือ 2027-01-05T09:00"
+
+
+def parse_datetime(text: str) -> datetime:
+    """Read a Bangkok date and time typed in Thai or English, BE or CE (ISO with a zone works too)."""
+    cleaned = to_arabic_digits(text).strip()
+    if not cleaned:
+        raise ThaiParseError(f"ยังไม่ได้ระบุวันและเวลา {DATETIME_HINT}", text=text)
+    try:
+        at = datetime.fromisoformat(cleaned)
+    except ValueError:
+        at = None
+    if at is not None:
+        if at.year > 2400:  # a BE year written the ISO way ("2570-01-05T09:00")
+            at = at.replace(year=at.year - BE_OFFSET)
+        # A time without a zone is Bangkok time, as every schedule of the clock is.
+        return at if at.tzinfo is not None else at.replace(tzinfo=BANGKOK)
+    match = _TIME_RE.search(cleaned.lower())
+    if match is None:
+        raise ThaiParseError(f"กรุณาระบุเวลาด้วยค่ะ {DATETIME_HINT}", text=text)
+    hour, minute = int(match["hour"]), int(match["minute"])
+    if hour > 23 or minute > 59:
+        raise ThaiParseError(f"ไม่มีเวลา {hour:02d}:{minute:02d} ค่ะ {DATETIME_HINT}", text=text)
+    day = parse_date(cleaned[: match.start()])
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=BANGKOK)

@@ -41,6 +41,7 @@ class Intent(StrEnum):
     NOTIFY_ON = "notify_on"
     NOT_ATTENDED = "not_attended"
     MY_DATA = "my_data"  # ข้อมูลของฉัน: what is kept about me (PDPA)
+    CERTIFICATE = "certificate"  # ขอเกียรติบัตร: the person's own certificates
     UNKNOWN = "unknown"
 
 
@@ -94,15 +95,23 @@ _CONCEPT_WORDS: dict[str, tuple[str, ...]] = {
     "YET": ("ยัง", "หรือยัง", "รึยัง", "ยังคะ", "แล้วยัง", "หรือยังคะ"),
     "REPORT": (
         "รายงาน", "รายงานผล", "แบบรายงาน", "รายงานสรุป", "สรุปผล", "สรุปการอบรม", "report", "reports", "รีพอร์ต",
-        "รีพอต",
+        "รีพอต", "รง.", "รง",
     ),
-    "SUBMIT": ("ส่ง", "submit", "กรอก", "แนบ", "อัพโหลด", "อัปโหลด", "upload", "ยื่น"),
-    "CERT": ("เกียรติบัตร", "ใบประกาศ", "ใบประกาศนียบัตร", "วุฒิบัตร", "certificate", "cert"),
+    "SUBMIT": ("ส่ง", "submit", "กรอก", "แนบ", "อัพโหลด", "อัปโหลด", "อัพ", "อัป", "upload", "ยื่น"),
+    "CERT": (
+        "เกียรติบัตร", "ใบประกาศ", "ใบประกาศนียบัตร", "วุฒิบัตร", "certificate", "cert", "ใบเซอร์", "ใบเซอ", "เซอร์",
+        "ใบcert",
+    ),
+    # Photos of the day are part of the report; "อบรมถ่ายภาพ" is a course topic (see _TOPICAL).
+    "PHOTO": ("รูป", "รูปภาพ", "ภาพ", "ภาพถ่าย", "รูปถ่าย", "รูปกิจกรรม", "photo", "photos", "picture", "pic"),
     "EXPENSE": ("ค่าใช้จ่ายจริง", "เบิกจ่ายจริง", "ใบเสร็จ", "ใบสำคัญรับเงิน"),
     "AFTER": (
         "หลังอบรม", "หลังการอบรม", "กลับจากอบรม", "อบรมเสร็จ", "อบรมเสร็จแล้ว", "อบรมจบ", "จบอบรม", "อบรมจบแล้ว",
         "หลังจบ", "จบการอบรม", "เสร็จจากอบรม",
     ),
+    # What one spent: a question about the past ("ปีนี้ใช้งบอบรมไปเท่าไร"), unlike the report's
+    # actual expenses (EXPENSE) that one submits.
+    "SPENT": ("ใช้เงิน", "ใช้งบ", "ค่าใช้จ่าย", "งบที่ใช้", "เงินที่ใช้", "เบิกไป", "ใช้ไป", "ใช้ไปแล้ว"),
     "HISTORY": (
         "ประวัติ", "ประวัติการอบรม", "history", "ชั่วโมงสะสม", "ชั่วโมงอบรม", "สรุปชั่วโมง",
     ),
@@ -118,6 +127,7 @@ _CONCEPT_WORDS: dict[str, tuple[str, ...]] = {
     "SUBORDINATE": (
         "มีใคร", "ใครขอ", "ใครสมัคร", "มีคนขอ", "ลูกน้อง", "ของลูกน้อง", "ของทีม", "ในกอง", "ในทีม",
         "ผู้ใต้บังคับบัญชา", "ใต้บังคับบัญชา",
+        "ลูกทีม", "คนในกอง", "คนในทีม", "ใครในทีม", "ใครในกอง", "ของลูกทีม",
     ),
     "CANCEL": (
         "ยกเลิก", "cancel", "ไม่เอาแล้ว", "ไม่เอา", "ไม่ทำแล้ว", "ไม่ทำต่อ", "ไม่ทำต่อแล้ว", "พอแล้ว",
@@ -125,7 +135,7 @@ _CONCEPT_WORDS: dict[str, tuple[str, ...]] = {
         "ทำรายการใหม่", "เริ่มใหม่", "พอก่อน", "พอแค่นี้",
     ),
     "HELP": (
-        "help", "เมนู", "menu", "เมนูหลัก", "ช่วยเหลือ", "ความช่วยเหลือ", "วิธีใช้", "วิธีใช้งาน", "วิธีการใช้",
+        "help", "เมนู", "menu", "เมนูหลัก", "ช่วยเหลือ", "ความช่วยเหลือ", "วิธีใช้", "วิธีใช้งาน", "วิธีการใช้", "คู่มือการใช้", "คู่มือการใช้งาน",
         "การใช้งาน", "ใช้งาน", "ใช้ยังไง", "ใช้งานยังไง", "ใช้อย่างไร", "คู่มือ", "ทำอะไรได้บ้าง", "ทำอะไรได้",
         "ทำไงต่อ", "ทำยังไงต่อ", "ทำยังไง", "ทำไง", "ต้องทำยังไง", "งง", "ไม่เข้าใจ", "ช่วยด้วย", "สอบถาม",
         "เริ่มต้น", "เริ่มใช้งาน", "ฟังก์ชัน", "function", "กลับเมนู", "คำสั่ง", "พิมพ์อะไร", "ต้องพิมพ์",
@@ -149,7 +159,13 @@ _CONCEPT_WORDS: dict[str, tuple[str, ...]] = {
     "NEG": ("ไม่", "อย่า", "ไม่อยาก", "ไม่อยากได้"),
     "NOT_ATTENDED": (
         "ไม่ได้เข้าร่วม", "ไม่ได้ไป", "ไม่ได้เข้า", "ไม่ได้ร่วม", "ไม่ได้ไปร่วม", "ไม่ได้ไปเข้าร่วม", "ขาดอบรม",
-        "ขาดการอบรม", "ไม่ได้ไปอบรม", "ไม่ได้เข้าอบรม", "didnotattend", "notattended", "absent",
+        "ขาดการอบรม", "ไม่ได้ไปอบรม", "ไม่ได้เข้าอบรม", "ไปไม่ได้", "ไปไม่ทัน", "didnotattend", "notattended",
+        "absent",
+    ),
+    # Why one missed the day; with a course word it says one did not attend ("วันอบรมป่วยค่ะ").
+    "SICK": (
+        "ป่วย", "ลาป่วย", "ไม่สบาย", "เจ็บป่วย", "ติดธุระ", "ติดภารกิจ", "ติดราชการ", "ติดงาน", "ติดประชุม",
+        "sick",
     ),
     # ข้อมูลของฉัน (PDPA). Bare "ข้อมูล" is a course topic too, so it needs "ของฉัน" to mean me.
     "DATA": ("ข้อมูล", "data"),
@@ -179,6 +195,9 @@ _COMPOUNDS: dict[str, tuple[str, ...]] = {
     "เตือนด้วย": ("NOTIFY", "ON"),
     "แจ้งด้วย": ("NOTIFY", "ON"),
     "ส่งงาน": ("SUBMIT",),
+    # "ยังไม่มีใครตอบ" is nobody, not the subordinates of "มีใครขอ".
+    "ไม่มีใคร": (),
+    "ยังไม่มีใคร": ("YET",),
 }
 
 # Words that are a command only when they are the whole message: "ออก" alone means leave this
@@ -207,6 +226,39 @@ _FILLERS: tuple[str, ...] = (
     "อยากทราบ", "อยากรู้", "รู้", "ดี",
 )  # fmt: skip
 
+# Words dropped from the search that still count as saying something, so that "พรุ่งนี้หยุดไหม"
+# is not the one-word command "หยุด" (concept CONTEXT, which no rule uses).
+_CONTEXT_WORDS: tuple[str, ...] = (
+    # When: the search cannot use it, and "เดือนหน้า" must not leave "เดือน" behind.
+    "ช่วงนี้", "ตอนนี้", "เร็วๆนี้", "เร็วนี้", "วันนี้", "พรุ่งนี้", "เดือนนี้", "เดือนหน้า", "ปีนี้", "ปีหน้า",
+    "สัปดาห์นี้", "สัปดาห์หน้า", "อาทิตย์นี้", "อาทิตย์หน้า", "ช่วง", "ตอน", "วัน",
+    # Judgements and availability ("ยังว่างอยู่ไหม"), not topics.
+    "น่าสนใจ", "น่าสน", "ดีๆ", "ยอดนิยม", "ว่าง", "ที่ว่าง", "เหลือ", "ที่นั่ง", "เปิดใหม่",
+    # Discourse: "พอดี", "คือว่า", "จริงๆ" frame the request.
+    "พอดี", "คือว่า", "คือ", "จริงๆ", "เผื่อ", "สั่ง", "สั่งให้", "บอกให้", "มอบหมาย", "มอบหมายให้",
+    "เท่าไหร่", "เท่าไร", "กี่", "ทั้งหมด",
+)  # fmt: skip
+
+# Who asked one to go: "หัวหน้าสั่งให้ไปอบรมบัญชี" searches บัญชี, not หัวหน้า. The person is
+# dropped only in front of one of these verbs, so "อบรมหัวหน้างาน" keeps its topic.
+_ORDERED_BY = ("หัวหน้า", "ผอ.", "ผู้อำนวยการ", "ปลัด", "นายก", "เจ้านาย", "ผู้บังคับบัญชา", "ท่าน", "บอส")
+_ORDER_VERBS = ("สั่ง", "สั่งให้", "ให้", "บอกให้", "อยากให้", "แนะนำให้", "มอบหมาย", "มอบหมายให้")
+
+# Common spellings of chat Thai, each listed phrase also matches with them ("มะได้ไป", "เรือง").
+_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "ไม่ได้": ("มะได้", "ม่ายได้", "ไม่ด้าย"),
+    "เรื่อง": ("เรือง", "เริ่อง"),
+    "บ้าง": ("บ้ง", "บ่าง"),
+    "สมัคร": ("สมัด",),
+    "ไหม": ("ไม",),
+}
+
+# Words that turn the next "on" or "send" word into "off": "เลิกส่งข่าว", "หยุดแจ้งเตือน".
+_NEGATORS = frozenset({"เลิก", "หยุด", "งด", "อย่า", "ไม่ต้อง", "ไม่อยาก", "ไม่"})
+_NEGATED = frozenset({"ON", "SUBMIT"})
+# "อบรมไป...", "ไปอบรม...มา": done, not wished for ("ปีที่แล้วไปอบรมอะไรมา").
+_DONE_AFTER = frozenset({"ไป", "มา", "ไปแล้ว", "มาแล้ว"})
+
 # Multi-word topics that contain a command word but are not commands: kept whole in the
 # query and never turned into a concept ("รายงานการประชุม" is a course topic, not a report).
 _TOPICS: tuple[str, ...] = (
@@ -216,7 +268,8 @@ _TOPICS: tuple[str, ...] = (
 
 # Concepts whose words can also be the subject of a course ("การเขียนข่าว", "คู่มือ"); in a course
 # search they stay in the query unless they decided the intent.
-_TOPICAL = frozenset({"NOTIFY", "REPORT", "HISTORY", "CERT", "EXPENSE", "HELP", "DATA", "PRIVACY"})
+_TOPICAL = frozenset({"NOTIFY", "REPORT", "HISTORY", "CERT", "EXPENSE", "HELP", "DATA", "PRIVACY", "PHOTO", "SPENT",
+                      "SICK"})
 
 
 class _Rule(NamedTuple):
@@ -238,6 +291,7 @@ _RULES: tuple[_Rule, ...] = _rules(
     (Intent.MY_DATA, "PRIVACY MINE", 3.6),
     (Intent.MY_DATA, "PRIVACY", 0.9),  # below TRAINING: "อบรม PDPA" is a course search
     (Intent.NOT_ATTENDED, "NOT_ATTENDED", 3.5),
+    (Intent.NOT_ATTENDED, "SICK TRAINING", 2.4),
     (Intent.NOTIFY_OFF, "NOTIFY OFF", 3.4),
     (Intent.NOTIFY_OFF, "NOTIFY CANCEL", 3.4),
     (Intent.NOTIFY_OFF, "NOTIFY NEG", 3.3),
@@ -247,6 +301,7 @@ _RULES: tuple[_Rule, ...] = _rules(
     (Intent.APPROVALS, "SUBORDINATE APPROVE", 3.0),
     (Intent.APPROVALS, "SUBORDINATE REGISTER", 2.9),
     (Intent.APPROVALS, "SUBORDINATE WAIT", 2.9),
+    (Intent.APPROVALS, "SUBORDINATE TRAINING", 2.4),
     (Intent.APPROVALS, "REQUEST WAIT APPROVE", 3.2),
     (Intent.APPROVALS, "WAIT APPROVE", 2.9),
     (Intent.APPROVALS, "REQUEST APPROVE", 2.6),
@@ -263,13 +318,18 @@ _RULES: tuple[_Rule, ...] = _rules(
     (Intent.MY_REQUESTS, "REQUEST", 2.0),
     (Intent.REPORT, "SUBMIT REPORT", 2.8),
     (Intent.REPORT, "SUBMIT CERT", 2.5),
+    (Intent.REPORT, "SUBMIT PHOTO", 2.5),
+    (Intent.REPORT, "SUBMIT SPENT", 2.5),
     (Intent.REPORT, "SUBMIT AFTER", 2.5),
     (Intent.REPORT, "REPORT", 2.3),
-    (Intent.REPORT, "CERT", 1.5),
+    (Intent.CERTIFICATE, "CERT", 2.0),  # "ขอเกียรติบัตร"; sending one ("ส่งเกียรติบัตร") is a report
     (Intent.REPORT, "EXPENSE", 1.5),
     (Intent.REPORT, "AFTER", 1.2),
     (Intent.HISTORY, "HISTORY", 2.5),
     (Intent.HISTORY, "PAST TRAINING", 2.2),
+    (Intent.HISTORY, "SPENT TRAINING", 2.2),
+    (Intent.HISTORY, "SPENT", 1.4),
+    (Intent.HISTORY, "DONE TRAINING", 1.9),
     (Intent.COURSES, "REGISTER TRAINING", 2.0),
     (Intent.COURSES, "OPEN TRAINING", 2.0),
     (Intent.COURSES, "SEARCH TRAINING", 2.0),
@@ -323,9 +383,10 @@ def _lexicon() -> _Lexicon:
     entries: dict[str, _Entry] = {}
 
     def add(word: str, concepts: Iterable[str]) -> None:
-        key = _key(word)
-        old = entries.get(key)
-        entries[key] = _Entry(frozenset(concepts) | (old.concepts if old else frozenset()), filler=True)
+        for spelling in _spellings(word):
+            key = _key(spelling)
+            old = entries.get(key)
+            entries[key] = _Entry(frozenset(concepts) | (old.concepts if old else frozenset()), filler=True)
 
     for concept, words in _CONCEPT_WORDS.items():
         for word in words:
@@ -334,6 +395,11 @@ def _lexicon() -> _Lexicon:
         add(phrase, concepts)
     for word in _FILLERS:
         add(word, ())
+    for word in _CONTEXT_WORDS:
+        add(word, ("CONTEXT",))
+    for person in _ORDERED_BY:
+        for verb in _ORDER_VERBS:
+            add(person + verb, ())
     for word, concepts in _SOLO_WORDS.items():
         old = entries.get(_key(word))
         # Outside a one-word message a solo word is ordinary text, so it stays in the query.
@@ -348,6 +414,14 @@ def _lexicon() -> _Lexicon:
     split_words = frozenset(k for k in entries if len(k) >= 2 and _is_thai(k))
     word_tokenize("สวัสดีครับ ขอสมัครอบรม")  # loads the newmm trie now, not on the first message
     return _Lexicon(entries, split_words, fuzzy, frozenset(thai_words()))
+
+
+def _spellings(word: str) -> set[str]:
+    """Return a listed phrase and its common chat spellings ("ไม่ได้ไป" -> "มะได้ไป")."""
+    found = {word}
+    for standard, variants in _SPELLINGS.items():
+        found |= {w.replace(standard, v) for w in list(found) if standard in w for v in variants}
+    return found
 
 
 def warm_up() -> None:
@@ -406,6 +480,23 @@ def _split_glued(key: str) -> tuple[str, ...]:
     return found if found is not None and len(found) > 1 else (key,)
 
 
+def _meaningful(parts: tuple[str, ...]) -> bool:
+    """Tell whether a split finds a command word; a real word cut into particles stays whole."""
+    # "ออกแบบ" is not "ออก" + "แบบ" and "พอดี" is not "พอ" + "ดี": none of the pieces is a command.
+    entries = _lexicon().entries
+    return any(entries[p].concepts for p in parts if p in entries)
+
+
+def _keeps_words(window: list[_Token], parts: tuple[str, ...]) -> bool:
+    """Tell whether a re-split only joins newmm's pieces, or cuts a word to find a command word."""
+    cuts = {sum(len(t.key) for t in window[:i]) for i in range(1, len(window))}
+    bounds = {sum(len(p) for p in parts[:i]) for i in range(1, len(parts))}
+    if bounds <= cuts:
+        return True
+    # A word was cut ("อบรม|ออกแบบ" -> "ออก", "แบบ"): only worth it when a new piece is a command.
+    return _meaningful(tuple(p for p in parts if p not in {t.key for t in window}))
+
+
 def _pieces(tokens: list[_Token], parts: tuple[str, ...]) -> list[_Token]:
     """Cut the text of glued tokens into the listed words it was split into."""
     text = "".join(t.text for t in tokens)
@@ -432,7 +523,7 @@ def _resplit(tokens: list[_Token]) -> list[_Token]:
                 continue
             joined = "".join(t.key for t in window)
             parts = _split_glued(joined)
-            if len(parts) > 1 and joined not in lexicon.entries:
+            if len(parts) > 1 and joined not in lexicon.entries and _keeps_words(window, parts):
                 out.extend(_pieces(window, parts))
                 i += length
                 break
@@ -458,7 +549,7 @@ def _tokens(text: str) -> list[_Token]:
         # Dictionary compounds hide command words: "รับสมัคร" = "รับ" + "สมัคร".
         if token.key not in lexicon.entries and _is_thai(token.key) and len(token.key) >= 4:
             parts = _split_glued(token.key)
-            if len(parts) > 1:
+            if len(parts) > 1 and _meaningful(parts):
                 tokens.extend(_pieces([token], parts))
                 continue
         tokens.append(token)
@@ -554,10 +645,40 @@ def _query(tokens: list[_Token], covered: list[_Match | None], keep: frozenset[s
     return "".join(parts).strip()
 
 
+def _in_order(tokens: list[_Token], covered: list[_Match | None]) -> set[str]:
+    """Collect the concepts of the matches as word order changes them: negation, done training."""
+    concepts: set[str] = set()
+    previous: _Match | None = None
+    for match in sorted({m for m in covered if m is not None}, key=lambda m: m.start):
+        found = match.entry.concepts
+        # "เลิก|ส่งข่าว": the word right after a negator is switched off, not on.
+        if previous is not None and previous.stop == match.start and found & (_NEGATED | {"NOTIFY"}):
+            if "".join(t.key for t in tokens[previous.start : previous.stop]) in _NEGATORS:
+                found = (found - _NEGATED) | {"OFF"}
+        concepts |= found
+        previous = match
+    if _done_training(tokens, covered):
+        concepts.add("DONE")
+    return concepts
+
+
+def _done_training(tokens: list[_Token], covered: list[_Match | None]) -> bool:
+    """Tell whether a course word is told as done: "อบรมไป...", "อบรมมา", "ไปอบรม...มา"."""
+    keys = [t.key for t in tokens]
+    for i, match in enumerate(covered):
+        if match is None or "TRAINING" not in match.entry.concepts or match.stop != i + 1:
+            continue
+        if i + 1 < len(keys) and keys[i + 1] in _DONE_AFTER:
+            return True
+        if match.start > 0 and keys[match.start - 1] == "ไป" and "มา" in keys[i + 1 :]:
+            return True
+    return False
+
+
 def _concepts(tokens: list[_Token], covered: list[_Match | None]) -> set[str]:
     """Collect the concepts of all matches, counting solo words only when they stand alone."""
     matches = {m for m in covered if m is not None}
-    concepts = {c for m in matches for c in m.entry.concepts}
+    concepts = _in_order(tokens, covered)
     solo = [m for m in matches if m.entry.solo]
     if len(solo) == 1:
         word = solo[0]

@@ -25,10 +25,18 @@ AREAS: tuple[str, ...] = (
     "auth",
     "home",
     "staff",
+    "courses",
+    "requests",
+    "reports",
     "linkcodes",
     "uploads",
     "settings",
     "privacy",
+    "attendance",
+    "evaluation",
+    "dashboard",
+    "plan",
+    "plan_import",
 )
 # Endpoints open without a session (the login page and what it needs to look right).
 PUBLIC_ENDPOINTS = frozenset({"console.auth.login", "console.static", "console.font"})

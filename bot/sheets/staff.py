@@ -22,7 +22,7 @@ from bot.sheets.reader import (
     set_changed,
 )
 from models.audit import audit
-from models.org import ROLE_APPROVER, ROLE_HR, ROLE_STAFF, ROLES, Staff, StaffType, Unit
+from models.org import ROLE_APPROVER, ROLE_EXECUTIVE, ROLE_HR, ROLE_STAFF, ROLES, Staff, StaffType, Unit
 
 STAFF_COLUMNS: tuple[Column, ...] = (
     Column("employee_id", "รหัสพนักงาน", ("รหัสบุคลากร",), required=True),
@@ -41,6 +41,7 @@ _ROLE_WORDS: dict[str, str] = {
     "staff": ROLE_STAFF, "บุคลากร": ROLE_STAFF,
     "approver": ROLE_APPROVER, "ผู้อนุมัติ": ROLE_APPROVER,
     "hr": ROLE_HR, "เจ้าหน้าที่บุคคล": ROLE_HR, "เจ้าหน้าที่การเจ้าหน้าที่": ROLE_HR, "งานบุคคล": ROLE_HR,
+    "executive": ROLE_EXECUTIVE, "ผู้บริหาร": ROLE_EXECUTIVE,
 }  # fmt: skip
 
 
@@ -75,7 +76,7 @@ def _check_staff_row(row: Row, table: Table, problems: list[str]) -> _StaffRow:
     for word in check.names("roles", max_len=60):
         role = _ROLE_WORDS.get(word.casefold())
         if role is None:
-            check.problem(f"ไม่รู้จักบทบาท “{word}” (ใช้ได้: บุคลากร/staff, ผู้อนุมัติ/approver, เจ้าหน้าที่บุคคล/hr)")
+            check.problem(f"ไม่รู้จักบทบาท “{word}” (ใช้ได้: บุคลากร/staff, ผู้อนุมัติ/approver, เจ้าหน้าที่บุคคล/hr, ผู้บริหาร/executive)")
         else:
             roles.add(role)
     active = check.flag("active", default=True)

@@ -54,6 +54,7 @@ class Transcript:
     _echoes: list[Echo] = field(default_factory=list)
     _images: OrderedDict[str, tuple[bytes, str]] = field(default_factory=OrderedDict)
     _followed: set[str] = field(default_factory=set)
+    _prelinked: set[str] = field(default_factory=set)
 
     def record(self, standin: StandIn, user_id: str, message: dict[str, Any]) -> Echo:
         """Keep a message the user sent, placed after everything delivered so far."""
@@ -61,7 +62,8 @@ class Transcript:
         # Deliveries are appended in seq order, so the last one holds the newest seq.
         mark = deliveries[-1].seq if deliveries else 0
         with self._lock:
-            echo = Echo(next(self._ids), user_id, mark, time.time(), message)
+            # Stamped with the chat's clock, which the simulator's เลื่อนเวลา may have moved.
+            echo = Echo(next(self._ids), user_id, mark, time.time() + standin.clock_offset, message)
             self._echoes.append(echo)
         return echo
 
@@ -81,6 +83,16 @@ class Transcript:
         """Return a kept image, if it is still kept."""
         with self._lock:
             return self._images.get(message_id)
+
+    def note_prelinked(self, user_id: str) -> None:
+        """Remember that the simulator linked this user before their tab opened."""
+        with self._lock:
+            self._prelinked.add(user_id)
+
+    def was_prelinked(self, user_id: str) -> bool:
+        """Tell whether the simulator linked this user before their tab opened."""
+        with self._lock:
+            return user_id in self._prelinked
 
     def first_follow(self, user_id: str) -> bool:
         """Tell whether this user has not followed the bot yet (and note that they now have)."""
@@ -142,7 +154,11 @@ def _message_id() -> str:
     return str(uuid.uuid4().int % 10**18)
 
 
-def signed(event: dict[str, Any], secret: str) -> dict[str, str]:
-    """Return the webhook body holding one event and its signature, for the page to post."""
+def signed(event: dict[str, Any], secret: str, clock_offset: float = 0.0) -> dict[str, str]:
+    """Return the webhook body holding one event and its signature, for the page to post.
+
+    The event's timestamp is the chat's clock, moved by the simulator's เลื่อนเวลา.
+    """
+    event = {**event, "timestamp": int((time.time() + clock_offset) * 1000)}
     body = json.dumps({"destination": "Usimulator", "events": [event]}, ensure_ascii=False)
     return {"body": body, "signature": sign(body, secret)}

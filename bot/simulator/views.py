@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from bot import richmenu
 from bot.simulator import bp
-from bot.simulator.clock import clock_shortcuts
+from bot.simulator.clock import clock_shortcuts, simulated_now
 from bot.simulator.plumbing import T, fail, request_payload, stand_in_of
 from bot.simulator.transcript import (
     Transcript,
@@ -32,8 +32,9 @@ from bot.simulator.transcript import (
 )
 from bot.standin import StandIn
 from bot.state import BotState, state
-from models.linking import create_link_code
+from models.linking import create_link_code, normalise_code, redeem_code
 from models.org import ROLE_APPROVER, ROLE_HR, Staff, decides_approvals, get_settings
+from thai.dates import THAI_MONTHS_SHORT, format_datetime
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,8 @@ def page() -> str:
     unknown = request.args.get("as") if request.args.get("as") and person is None else None
     return render_template("simulator/page.html", config=config, people=people, person=person,
                            unknown=unknown, bot_name=BOT_NAME, org_name=org_name, t=T,
-                           shortcuts=clock_shortcuts(s))
+                           shortcuts=clock_shortcuts(s), now=simulated_now(s),
+                           now_text=format_datetime(simulated_now(s)), months=THAI_MONTHS_SHORT)
 
 
 @bp.get("/font/<weight>.ttf")
@@ -174,7 +176,8 @@ def open_chat() -> Response:
     person = _person_orfail(s, request_payload().get("as"))
     _ensure_rich_menus(s)
     steps: list[dict[str, str]] = []
-    if _transcript().first_follow(person.user_id) and not standin.inbox(person.user_id):
+    first = _transcript().first_follow(person.user_id)
+    if first and not standin.inbox(person.user_id):
         steps.append({"type": "follow"})
     if person.staff_id is not None:
         with s.db.transaction() as session:
@@ -182,7 +185,32 @@ def open_chat() -> Response:
             if staff is not None and staff.line_user_id != person.user_id:
                 code, _ = create_link_code(session=session, staff=staff)
                 steps.append({"type": "text", "text": code})
-    return jsonify({"ok": True, "person": person.as_json(), "steps": steps})
+    _link_everyone_else(s, person)
+    notice = T.PRELINKED if first and _transcript().was_prelinked(person.user_id) else None
+    return jsonify({"ok": True, "person": person.as_json(), "steps": steps, "notice": notice})
+
+
+def _link_everyone_else(s: BotState, person: Person) -> None:
+    """Link every other demo person to their simulated LINE user, so pushes to them wait in their tab.
+
+    On LINE a person who never added the bot receives nothing; in the simulator everyone is
+    treated as having added it, so what the bot pushes to someone whose tab is not open yet
+    (an approver's new request, a reminder after เลื่อนเวลา) is there when that tab opens.
+    """
+    with s.db.transaction() as session:
+        others = list(session.scalars(select(Staff).where(
+            Staff.active.is_(True), Staff.line_user_id.is_(None), Staff.id != (person.staff_id or 0))))
+        for staff in others:
+            user_id = simulated_user_id(staff.employee_id)
+            if session.scalar(select(Staff.id).where(Staff.line_user_id == user_id)) is not None:
+                continue
+            code, _ = create_link_code(session=session, staff=staff, now=s.now())
+            outcome = redeem_code(session=session, line_user_id=user_id, code=normalise_code(code) or "", now=s.now())
+            if outcome.staff is None:
+                continue
+            _transcript().note_prelinked(user_id)
+            if s.services.on_menu_change:
+                s.services.on_menu_change(session, staff)
 
 
 _menus_lock = threading.Lock()
@@ -231,7 +259,7 @@ def event() -> Response:
         built = postback_event(person.user_id, postback_data, token, params)
     else:
         return fail(T.BAD_REQUEST)
-    return jsonify({"ok": True, **signed(built, s.channel_secret)})
+    return jsonify({"ok": True, **signed(built, s.channel_secret, standin.clock_offset)})
 
 
 @bp.post("/api/image")
@@ -255,7 +283,7 @@ def image() -> Response:
     url = url_for("simulator.sent_image", message_id=message_id)
     _transcript().record(standin, person.user_id, {"type": "image", "originalContentUrl": url, "previewImageUrl": url})
     built = image_event(person.user_id, message_id, standin.issue_reply_token(person.user_id))
-    return jsonify({"ok": True, **signed(built, s.channel_secret)})
+    return jsonify({"ok": True, **signed(built, s.channel_secret, standin.clock_offset)})
 
 
 def _image_type(data: bytes) -> str | None:

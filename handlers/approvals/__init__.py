@@ -2,7 +2,7 @@
 clock's nudge about decisions left waiting (reminders.py). The card itself is handlers.kit.cards."""
 from __future__ import annotations
 
-from handlers.approvals.chat import router
+from handlers.approvals.chat import announce, router
 from handlers.approvals.reminders import reminders
 
-__all__ = ["reminders", "router"]
+__all__ = ["announce", "reminders", "router"]

@@ -17,6 +17,7 @@ from handlers.kit.cards import approval_card
 from handlers.kit.messages import Message, text
 from handlers.kit.postback import PostbackCodec
 from models.approval import waiting_steps
+from models.delegation import acting_approver
 from models.org import Staff
 from models.registration import ApprovalStep, Registration
 from scheduler import bulk
@@ -31,11 +32,16 @@ class T:
     """What the nudge says."""
 
     WAITING_INTRO = "คำขอเข้ารับการอบรมนี้รอการอนุมัติจากท่านมา {days} วันทำการแล้วค่ะ"
+    WAITING_INTRO_FOR = ("คำขอเข้ารับการอบรมนี้รอการอนุมัติจาก {approver} มา {days} วันทำการแล้วค่ะ "
+                         "ท่านรักษาราชการแทนจึงพิจารณาได้ค่ะ")
 
 
-def waiting_messages(codec: PostbackCodec, reg: Registration, step: ApprovalStep, waited: int) -> list[Message]:
-    """Return the nudge to an approver: a line of text and the request card with its buttons."""
-    return [text(T.WAITING_INTRO.format(days=waited)), approval_card(reg, step, codec)]
+def waiting_messages(codec: PostbackCodec, reg: Registration, step: ApprovalStep, waited: int,
+                     acting_for: Staff | None = None) -> list[Message]:
+    """Return the nudge to an approver (or their stand-in): a line of text and the request card."""
+    intro = (T.WAITING_INTRO_FOR.format(days=waited, approver=acting_for.name) if acting_for is not None
+             else T.WAITING_INTRO.format(days=waited))
+    return [text(intro), approval_card(reg, step, codec, acting_for=acting_for)]
 
 
 @reminders.job("approvals-waiting", trigger=working_days_at("daily_reminders_time"))
@@ -44,25 +50,28 @@ def waiting_decisions(*, session: Session, now: datetime, codec: PostbackCodec, 
     today = today_bangkok(now)
     cal = WorkCalendar.from_settings(settings)
     every = max(1, int(settings.get("approval_waiting_working_days", 2)))
-    approver = aliased(Staff)
-    steps = session.scalars(
+    # The nudge goes to whoever acts for the approver today (their stand-in within a range).
+    holder = aliased(Staff)
+    rows = session.execute(
         waiting_steps(today=today)
-        .join(approver, approver.id == ApprovalStep.approver_id)
-        .where(ApprovalStep.reached_at.is_not(None), approver.can_receive)
+        .add_columns(holder.id, holder.line_user_id)
+        .join(holder, holder.id == acting_approver(ApprovalStep.approver_id, today))
+        .where(ApprovalStep.reached_at.is_not(None), holder.can_receive)
         .options(joinedload(ApprovalStep.registration))
         .order_by(ApprovalStep.id)
     ).unique().all()
     counts: Counter[str] = Counter()
     planned: list[bulk.Planned] = []
-    for step in steps:
-        assert step.reached_at is not None and step.approver.line_user_id is not None
+    for step, holder_id, line_id in rows:
+        assert step.reached_at is not None and line_id is not None
         waited = cal.working_days_between(to_bangkok(step.reached_at).date(), today)
         if waited <= every:
             continue
         # Waited N+1..2N working days -> interval 1, 2N+1..3N -> 2, ...: one nudge per interval.
         interval = (waited - 1) // every
-        planned.append(bulk.push(step.approver.line_user_id, waiting_messages(codec, step.registration, step, waited),
-                                 f"waiting:step{step.id}:{step.approver_id}:{interval}"))
+        acting_for = step.approver if holder_id != step.approver_id else None
+        planned.append(bulk.push(line_id, waiting_messages(codec, step.registration, step, waited, acting_for),
+                                 f"waiting:step{step.id}:{holder_id}:{interval}"))
         counts["waiting"] += 1
     counts["written"] = len(bulk.write(session, planned))
     return dict(counts)

@@ -25,6 +25,8 @@ from handlers.kit.postback import Action
 from handlers.kit.router import Router
 from models.conversation import Conversation, advance, start_conversation
 from models.course import Course
+from models.approval import holder_name
+from models.delegation import actor
 from models.registration import (
     REASON_MAX,
     OpenCourse,
@@ -80,7 +82,7 @@ class T:
     CONFIRM_TITLE = "ยืนยันการสมัครอบรม"
     DETAILS_TITLE = "สมัครอบรม"
     SENT = "ส่งคำขอแล้ว รอการอนุมัติจาก {name} ค่ะ"
-    SENT_UNREACHABLE = "{name} ยังไม่ได้ใช้งานบอทใน LINE เจ้าหน้าที่การเจ้าหน้าที่ (งานบุคคล) จะช่วยติดตามให้ค่ะ"
+    SENT_UNREACHABLE = "ขณะนี้ {name} ยังรับข้อความจากระบบใน LINE ไม่ได้ {hr} จะช่วยติดตามให้ค่ะ"
     HR_APPROVER_OFFLINE = "คำขอเข้ารับการอบรมของ {staff} ({course}) รอการอนุมัติจาก {approver} ซึ่งยังไม่ได้ผูกบัญชี LINE ค่ะ"
     STALE = "ขั้นตอนการสมัครนี้สิ้นสุดแล้วค่ะ กรุณาแตะ \"สมัคร\" ที่หลักสูตรอีกครั้งค่ะ"
     NOT_FOUND = "ไม่พบหลักสูตรนี้แล้วค่ะ"
@@ -101,8 +103,14 @@ class T:
     # the clock: registration closing soon, training next
     CLOSING = (
         "📢 หลักสูตรใกล้ปิดรับสมัครค่ะ\n{title}\nวันที่อบรม: {dates}\nปิดรับสมัคร: {deadline}\n"
-        "สนใจแตะ สมัคร ได้เลยค่ะ (ปิดข่าวหลักสูตรได้โดยพิมพ์ \"ปิดการแจ้งเตือน\")"
+        "สนใจแตะ \"สมัคร\" ได้เลยค่ะ (ปิดข่าวหลักสูตรได้โดยแตะ \"ปิดการแจ้งเตือน\")"
     )
+    # A new course, told once to the staff it targets who take announcements (announce.py).
+    NEW_COURSE = (
+        "📢 หลักสูตรใหม่เปิดรับสมัครค่ะ\n{title}\nวันที่อบรม: {dates}\nปิดรับสมัคร: {deadline}\n"
+        "สนใจแตะ \"สมัคร\" ได้เลยค่ะ (ปิดข่าวหลักสูตรได้โดยแตะ \"ปิดการแจ้งเตือน\")"
+    )
+    BTN_MUTE = "ปิดการแจ้งเตือน"
     STARTING = "📅 แจ้งเตือนการอบรม{when}ค่ะ\nหลักสูตร: {title}\nเริ่ม: {start}{time}\nวันที่อบรม: {dates}\nสถานที่: {venue}"
     TOMORROW = "พรุ่งนี้"
     AT_TIME = " เวลา {time} น."
@@ -232,7 +240,7 @@ def start_register(event: Any, ctx: Ctx) -> list[Message]:
     try:
         check_can_register(session=ctx.session, staff=ctx.staff, course=course, today=ctx.today)
     except RegistrationError as refused:
-        return [text(str(refused), [message_action(T.MY_REQUESTS)])]
+        return [text(refused.say(ctx.hr), [message_action(T.MY_REQUESTS)])]
     start_conversation(session=ctx.session, line_user_id=ctx.line_user_id, flow=FLOW, step="reason",
                        data={"course_id": course.id})
     seats = seats_left(session=ctx.session, course=course)
@@ -303,7 +311,7 @@ def confirm_register(event: Any, ctx: Ctx) -> list[Message]:
             try:
                 check_can_register(session=ctx.session, staff=ctx.staff, course=course, today=ctx.today)
             except RegistrationError as refused:
-                return [text(str(refused), [message_action(T.MY_REQUESTS)])]
+                return [text(refused.say(ctx.hr), [message_action(T.MY_REQUESTS)])]
         return [text(T.STALE)]
     conv, course = found
     return _confirm(ctx, course, str((conv.data or {}).get("reason", "")))
@@ -316,14 +324,18 @@ def _confirm(ctx: Ctx, course: Course, reason: str) -> list[Message]:
         reg = register(session=ctx.session, staff=ctx.staff, course=course, reason=reason, today=ctx.today,
                        settings=ctx.settings, now=ctx.now)
     except RegistrationError as refused:
-        return [text(str(refused), [message_action(T.MY_REQUESTS)])]
+        return [text(refused.say(ctx.hr), [message_action(T.MY_REQUESTS)])]
     step = current_step(reg)
     assert step is not None
     approver = step.approver
-    messages = [text(T.SENT.format(name=approver.name), [message_action(T.MY_REQUESTS)])]
-    if not ctx.push(approver, [approval_card(reg, step, ctx.services.codec)]):
+    # The card goes to whoever acts for the approver today: their stand-in within a range.
+    holder = actor(session=ctx.session, approver=approver, on=ctx.today)
+    name = holder_name(approver, holder)
+    messages = [text(T.SENT.format(name=name), [message_action(T.MY_REQUESTS)])]
+    card = approval_card(reg, step, ctx.services.codec, acting_for=approver if holder.id != approver.id else None)
+    if not ctx.push(holder, [card]):
         # The approver cannot get the card in LINE: the requester knows, and HR can chase it.
-        messages.append(text(T.SENT_UNREACHABLE.format(name=approver.name)))
+        messages.append(text(T.SENT_UNREACHABLE.format(name=name, hr=ctx.hr)))
         ctx.tell_hr([text(T.HR_APPROVER_OFFLINE.format(staff=ctx.staff.name, course=course.title,
-                                                       approver=approver.name))])
+                                                       approver=name))])
     return messages

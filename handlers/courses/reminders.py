@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers.courses.chat import T
-from handlers.kit.messages import Message, postback_action, text
+from handlers.kit.messages import Message, message_action, postback_action, text, text_card
 from handlers.kit.postback import Action, PostbackCodec
 from models.course import Course, course_target_types
 from models.org import Staff
@@ -114,7 +114,8 @@ def closing_message(codec: PostbackCodec, course_id: int, title: str, start: dat
     """Return the closing-soon announcement with a สมัคร button."""
     body = T.CLOSING.format(title=title, dates=format_date_range(start, end), deadline=format_date(deadline))
     action = postback_action(T.REGISTER, codec.pack(Action.REGISTER, course_id), display_text=T.REGISTER)
-    return text(body, [action])
+    # Both buttons the text names ride with it, as quick replies.
+    return text_card(body, [action, message_action(T.BTN_MUTE)])
 
 
 def starting_message(title: str, start: date, end: date, start_time: time | None, venue: str, today: date) -> Message:

@@ -1,4 +1,4 @@
-"""Cards more than one feature sends: the approver's request card (sent on registering, on each
+"""Cards more than one feature sends (who decided or holds a step is named by models.approval): the approver's request card (sent on registering, on each
 approval step, and by the clock's waiting reminder) and the fee as people read it."""
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Any
 from handlers.kit.messages import GREY, RED, Message, bubble, button, clip, flex, postback_action, row, separator, t
 from handlers.kit.postback import Action, PostbackCodec
 from models.course import Course
+from models.approval import decider_name
+from models.org import Staff
 from models.registration import ApprovalStep, Registration, StepDecision
 from thai.dates import format_date_range, format_datetime
 from thai.numbers import format_baht
@@ -33,6 +35,7 @@ class T:
     EARLIER_ROW = "ขั้นที่ {step}: {decision} โดย {name} เมื่อ {when}"
     FREE = "ไม่มีค่าใช้จ่าย"
     NO_REASON = "(ไม่ระบุ)"
+    L_FOR = "พิจารณาแทน"
 
 
 def fee_text(course: Course) -> str:
@@ -41,15 +44,17 @@ def fee_text(course: Course) -> str:
 
 
 def approval_bubble(reg: Registration, step: ApprovalStep, codec: PostbackCodec, *,
-                    brief: bool = False) -> dict[str, Any]:
+                    brief: bool = False, acting_for: Staff | None = None) -> dict[str, Any]:
     """Return the approver's card for one step of a request, with อนุมัติ / ไม่อนุมัติ.
 
     brief cuts long texts, so a carousel of twelve stays under LINE's 50 KB; a card sent on its
     own shows them whole.
+    acting_for names the approver when the card goes to their stand-in.
     """
     person, course = reg.staff, reg.course
     cut = (lambda v: clip(v, 120)) if brief else (lambda v: v)
-    rows = [
+    rows = [row(T.L_FOR, acting_for.name)] if acting_for is not None else []
+    rows += [
         row(T.L_NAME, person.name),
         row(T.L_POSITION, cut(person.position or "-")),
         row(T.L_UNIT, person.unit.name if person.unit else "-"),
@@ -66,7 +71,7 @@ def approval_bubble(reg: Registration, step: ApprovalStep, codec: PostbackCodec,
         rows += [separator(), t(T.EARLIER, size="xs", color=GREY)]
         for s in earlier:
             decision = T.APPROVE if s.decision == StepDecision.APPROVED else T.REJECT
-            rows.append(t(T.EARLIER_ROW.format(step=s.step, decision=decision, name=s.approver.name,
+            rows.append(t(T.EARLIER_ROW.format(step=s.step, decision=decision, name=decider_name(s),
                                                when=format_datetime(s.decided_at or reg.created_at)), size="xs"))
     buttons = [
         button(postback_action(T.APPROVE, codec.pack(Action.APPROVE, reg.id, step.step), T.APPROVE)),
@@ -75,7 +80,8 @@ def approval_bubble(reg: Registration, step: ApprovalStep, codec: PostbackCodec,
     return bubble(T.TITLE, rows, buttons, subtitle=T.STEP.format(step=step.step, levels=reg.approval_levels))
 
 
-def approval_card(reg: Registration, step: ApprovalStep, codec: PostbackCodec) -> Message:
-    """Return the approver's card as a message."""
+def approval_card(reg: Registration, step: ApprovalStep, codec: PostbackCodec, *,
+                  acting_for: Staff | None = None) -> Message:
+    """Return the approver's (or their stand-in's) card as a message."""
     alt = T.ALT.format(name=reg.staff.name, step=T.STEP.format(step=step.step, levels=reg.approval_levels))
-    return flex(alt, approval_bubble(reg, step, codec))
+    return flex(alt, approval_bubble(reg, step, codec, acting_for=acting_for))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from handlers.kit.messages import Message
 from handlers.kit.postback import Postback, PostbackCodec
 from models.conversation import Conversation, end_conversation
-from models.org import Staff, hr_officers
+from models.org import Staff, hr_officers, hr_unit_name
 from models.outbox import enqueue_multicast, enqueue_push
 from thai.dates import today_bangkok
 from thai.nlu import ParsedIntent
@@ -33,6 +33,9 @@ class Services:
     fetch_content: Callable[[str, int], tuple[bytes, str]] | None = None
     # Called after a person's roles or link change, to give them the right rich menu.
     on_menu_change: Callable[[Session, Staff], None] | None = None
+    # (kind, record id, the public_base_url setting) -> a signed, expiring link to a document the
+    # app serves (a certificate); None when there is no address. Features never import bot for it.
+    document_url: Callable[[str, int, str], str | None] | None = None
 
 
 @dataclass
@@ -49,6 +52,11 @@ class Ctx:
     intent: ParsedIntent | None = None
     postback: Postback | None = None
     notes: list[Message] = field(default_factory=list)
+
+    @property
+    def hr(self) -> str:
+        """Return how messages name the HR unit (the setting hr_unit_name), for T's {hr}."""
+        return hr_unit_name(self.settings)
 
     @property
     def today(self) -> date:

@@ -139,3 +139,16 @@ def bubble(title: str, rows: list[dict[str, Any]], buttons: list[dict[str, Any]]
 def clip(value: str, limit: int) -> str:
     """Cut a long text for a card, marking the cut."""
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def text_card(body: str, actions: list[dict[str, Any]]) -> Message:
+    """Return a text that carries the buttons it names, as a card.
+
+    Quick replies show under the newest message only: when several reminders arrive together,
+    a plain text saying "แตะ สมัคร" would have lost its button. A card keeps its buttons.
+    """
+    first_line = body.split("\n", 1)[0]
+    card = {"type": "bubble", "body": box([t(body, size="sm")], spacing="sm"),
+            "footer": box([button(a, style="primary" if i == 0 else "secondary") for i, a in enumerate(actions)],
+                          spacing="sm")}
+    return flex(clip(first_line, 300), card)

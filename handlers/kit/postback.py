@@ -49,6 +49,8 @@ class Action(enum.StrEnum):
     # settings
     NOTIFY_OFF = "noff"
     NOTIFY_ON = "non"
+    # documents: not a button; signs the address of the executives' chart image (bot/charts.py)
+    EXECUTIVE_CHART = "exc"  # id: fiscal year, arg: ISO date the figures are as of
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Routers: each chat feature declares its handlers on one; the dispatcher merges them.
 
 A handler is a plain function (event, ctx) -> messages. The dispatcher decides who gets an
-event: the global ยกเลิก, then the flow the user is in, then text matchers (link codes), then
-the intent of the text; postbacks by their typed action; other events by their type.
+event: the global ยกเลิก, then text matchers that interrupt any flow (a check-in; the flow stays),
+then the flow the user is in, then text matchers (link codes), then the intent of the text; postbacks by their typed action; other events by their type.
 """
 from __future__ import annotations
 
@@ -46,6 +46,8 @@ class Router:
     contents: dict[type, Route] = field(default_factory=dict)
     flows: dict[str, Route] = field(default_factory=dict)
     matchers: list[tuple[Callable[[str], bool], Route]] = field(default_factory=list)
+    # Matchers that answer even inside another flow (a check-in QR scanned mid-wizard); the flow stays.
+    interrupts: list[tuple[Callable[[str], bool], Route]] = field(default_factory=list)
     hooks: dict[str, Handler] = field(default_factory=dict)
 
     def intent(self, *intents: Intent, staff_only: bool = True) -> Callable[[Handler], Handler]:
@@ -68,10 +70,11 @@ class Router:
         """Handle every message while the user is in this multi-step flow."""
         return self._register(self.flows, (name,), staff_only)
 
-    def text(self, predicate: Callable[[str], bool], staff_only: bool = False) -> Callable[[Handler], Handler]:
-        """Handle text that matches a predicate, before intents are looked at."""
+    def text(self, predicate: Callable[[str], bool], staff_only: bool = False,
+             interrupts: bool = False) -> Callable[[Handler], Handler]:
+        """Handle text that matches a predicate, before intents are looked at (before flows if interrupts)."""
         def decorator(fn: Handler) -> Handler:
-            self.matchers.append((predicate, Route(fn, staff_only)))
+            (self.interrupts if interrupts else self.matchers).append((predicate, Route(fn, staff_only)))
             return fn
         return decorator
 
@@ -113,6 +116,7 @@ class Dispatcher:
                     raise RuntimeError(f"{router.name} handles {clash} again")
                 target.update(source)
             self.merged.matchers.extend(router.matchers)
+            self.merged.interrupts.extend(router.interrupts)
         for needed in ("unlinked", "fallback", "cancelled", "expired", "bad_postback"):
             if needed not in self.merged.hooks:
                 raise RuntimeError(f"no router provides the '{needed}' hook")
@@ -146,6 +150,9 @@ class Dispatcher:
             ctx.intent = parse_intent(text)
         if text is not None and len(text) <= 30 and ctx.intent and ctx.intent.intent is Intent.CANCEL:
             return as_list(m.hooks["cancelled"](event, ctx))
+        for predicate, route in m.interrupts if text is not None else ():
+            if predicate(text):
+                return self._call(route, event, ctx)
         if conv is not None and conv.flow in m.flows:
             return self._call(m.flows[conv.flow], event, ctx)
         if text is None:

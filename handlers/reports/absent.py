@@ -87,6 +87,6 @@ def absent_reason(event: Any, ctx: Ctx) -> list[Message]:
     ctx.tell_hr([text(T.ABSENT_HR.format(
         name=staff.name, unit=staff.unit.name if staff.unit else "-", course=reg.course.title,
         dates=format_date_range(reg.course.start_date, reg.course.end_date), reason=reason))])
-    return [text(T.ABSENT_DONE.format(course=reg.course.title))]
+    return [text(T.ABSENT_DONE.format(course=reg.course.title, hr=ctx.hr))]
 
 

@@ -63,8 +63,8 @@ def ask_reason(event: Any, ctx: Ctx) -> tuple[str | None, str | None]:
     return reason, None
 
 
-def reviewer_word(reg: Registration, reviewer_id: int | None) -> str:
-    """Return who reviewed, as the staff member is told (HR may stand in for the supervisor)."""
+def reviewer_word(reg: Registration, reviewer_id: int | None, hr: str) -> str:
+    """Return who reviewed, as the staff member is told (HR, named as the setting says, may stand in)."""
     if reviewer_id is None:
-        return T.WHO_HR if hr_reviews(reg) else T.WHO_SUPERVISOR
-    return T.WHO_SUPERVISOR if reviewer_id == reg.staff.supervisor_id else T.WHO_HR
+        return T.WHO_HR.format(hr=hr) if hr_reviews(reg) else T.WHO_SUPERVISOR
+    return T.WHO_SUPERVISOR if reviewer_id == reg.staff.supervisor_id else T.WHO_HR.format(hr=hr)

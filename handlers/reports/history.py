@@ -77,5 +77,5 @@ def history(event: Any, ctx: Ctx) -> list[Message]:
     count = sum(len(items) for items in years.values())
     messages = [flex(T.HISTORY_ALT.format(n=count), carousel(bubbles))]
     if len(years) > 12:
-        messages.append(text(T.HISTORY_OLDER.format(shown=12, total=len(years))))
+        messages.append(text(T.HISTORY_OLDER.format(shown=12, total=len(years), hr=ctx.hr)))
     return messages

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from handlers.kit.messages import RED, Message, bubble, button, flex, row, separator, t, text
+from handlers.kit.messages import RED, Message, bubble, button, flex, row, separator, t, text, text_card
 from handlers.kit.postback import PostbackCodec
 from handlers.reports.cards import report_button
 from handlers.reports.text import T
@@ -169,14 +169,14 @@ def due_soon_message(codec: PostbackCodec, registration_id: int, title: str, due
     """Return the reminder that a report is due soon, with ส่งรายงาน."""
     days = (due - today).days
     left = T.DUE_TODAY if days <= 0 else T.DUE_IN.format(n=days)
-    return text(T.DUE_SOON.format(title=title, due=format_date(due), left=left),
-                [report_button(codec, registration_id)])
+    return text_card(T.DUE_SOON.format(title=title, due=format_date(due), left=left),
+                     [report_button(codec, registration_id)])
 
 
 def overdue_staff_message(codec: PostbackCodec, registration_id: int, title: str, due: date, days: int) -> Message:
     """Return the overdue reminder to the staff member, with ส่งรายงาน."""
-    return text(T.OVERDUE_STAFF.format(title=title, days=days, due=format_date(due)),
-                [report_button(codec, registration_id)])
+    return text_card(T.OVERDUE_STAFF.format(title=title, days=days, due=format_date(due)),
+                     [report_button(codec, registration_id)])
 
 
 def overdue_supervisor_message(name: str, title: str, due: date, days: int) -> Message:

@@ -55,7 +55,7 @@ def ack(event: Any, ctx: Ctx) -> list[Message]:
     if result is ReviewResult.STALE:
         return [text(T.STALE_REVIEW.format(status=T.REPORT_STATUS[ReportState(report.status)]))]
     reg = report.registration
-    ctx.push(reg.staff, [text(T.ACKED_STAFF.format(who=reviewer_word(reg, ctx.staff.id), course=reg.course.title))])
+    ctx.push(reg.staff, [text(T.ACKED_STAFF.format(who=reviewer_word(reg, ctx.staff.id, ctx.hr), course=reg.course.title))])
     return [text(T.ACKED.format(name=reg.staff.name))]
 
 
@@ -92,7 +92,7 @@ def revision_reason(event: Any, ctx: Ctx) -> list[Message]:
     if result is ReviewResult.STALE:
         return [text(T.STALE_REVIEW.format(status=T.REPORT_STATUS[ReportState(report.status)]))]
     reg = report.registration
-    message = text(T.REVISE_STAFF.format(who=reviewer_word(reg, ctx.staff.id), course=reg.course.title, reason=reason),
+    message = text(T.REVISE_STAFF.format(who=reviewer_word(reg, ctx.staff.id, ctx.hr), course=reg.course.title, reason=reason),
                    [report_button(ctx.services.codec, reg.id, T.BTN_REVISE_SEND)])
     ctx.push(reg.staff, [message])
     return [text(T.REVISE_SENT.format(name=reg.staff.name))]

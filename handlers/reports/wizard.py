@@ -134,7 +134,7 @@ def _start_wizard(ctx: Ctx, reg: Registration) -> list[Message]:
         conv = start_conversation(session=ctx.session, line_user_id=ctx.line_user_id, flow=FLOW, step=CONFIRM,
                                   data={"reg": reg.id, "draft": draft.to_data(), "resubmit": True})
         ctx.conversation = conv
-        intro = T.RESUBMIT.format(who=reviewer_word(reg, report.reviewed_by_id), course=reg.course.title,
+        intro = T.RESUBMIT.format(who=reviewer_word(reg, report.reviewed_by_id, ctx.hr), course=reg.course.title,
                                   reason=report.review_reason or "-")
         return [text(intro)] + ask(ctx, conv, reg)
     conv = start_conversation(session=ctx.session, line_user_id=ctx.line_user_id, flow=FLOW, step=LEARNED,
@@ -248,7 +248,7 @@ def _receive_image(event: Any, ctx: Ctx, conv: Conversation, reg: Registration) 
         return [text(T.IMAGE_LIMIT.format(max=MAX_ATTACHMENTS), quick)]
     fetch = ctx.services.fetch_content
     if fetch is None:
-        return [text(T.IMAGE_UNAVAILABLE, quick)]
+        return [text(T.IMAGE_UNAVAILABLE.format(hr=ctx.hr), quick)]
     try:
         data, _ = fetch(event.message.id, MAX_IMAGE_BYTES)
     except ContentTooLarge:
@@ -367,11 +367,11 @@ def _notify_reviewers(ctx: Ctx, report: Report) -> str:
     if boss is not None and ctx.push(boss, [review_card(codec, report, buttons=True)]):
         others = [p for p in hr if p.id != boss.id]
         told_hr = multicast_to(ctx.session, others, [review_card(codec, report, buttons=False)])
-        return (T.NOTIFIED_BOSS_AND_HR if told_hr else T.NOTIFIED_BOSS).format(name=boss.name)
+        return (T.NOTIFIED_BOSS_AND_HR if told_hr else T.NOTIFIED_BOSS).format(name=boss.name, hr=ctx.hr)
     # No supervisor, or one the card cannot reach (not linked, blocked the bot): HR reviews,
     # so their cards carry the buttons (may_review lets them), and the author is told so.
     if hr:
         multicast_to(ctx.session, hr, [review_card(codec, report, buttons=True)])
-    return T.NOTIFIED_HR if boss is None else T.NOTIFIED_HR_INSTEAD
+    return (T.NOTIFIED_HR if boss is None else T.NOTIFIED_HR_INSTEAD).format(hr=ctx.hr)
 
 

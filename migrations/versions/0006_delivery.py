@@ -1,7 +1,7 @@
 """delivery: who wrote each outbox row (pushes counted per source), and whether an attempt's outcome is unknown
 
 Revision ID: 0006_delivery
-Revises: 0007_privacy
+Revises: 0008_flows
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_delivery"
-down_revision = "0007_privacy"
+down_revision = "0008_flows"
 branch_labels = None
 depends_on = None
 

@@ -22,6 +22,7 @@ from thai.dates import (
     format_date_range,
     format_datetime,
     parse_date,
+    parse_datetime,
     today_bangkok,
 )
 
@@ -232,3 +233,25 @@ def test_unreadable_dates_raise(text: str) -> None:
 def test_parse_rejects_other_types() -> None:
     with pytest.raises(TypeError):
         parse_date(45000, today=TODAY)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2027-01-05T09:00", datetime(2027, 1, 5, 9, 0, tzinfo=BANGKOK)),
+        ("2570-01-05T09:00", datetime(2027, 1, 5, 9, 0, tzinfo=BANGKOK)),
+        ("5 ม.ค. 2570 09:00", datetime(2027, 1, 5, 9, 0, tzinfo=BANGKOK)),
+        ("5/1/2570 09:00", datetime(2027, 1, 5, 9, 0, tzinfo=BANGKOK)),
+        ("๕ ม.ค. ๒๕๗๐ เวลา ๐๙.๓๐ น.", datetime(2027, 1, 5, 9, 30, tzinfo=BANGKOK)),
+        ("2027-01-05T02:00:00+00:00", datetime(2027, 1, 5, 9, 0, tzinfo=BANGKOK)),
+    ],
+)
+def test_parse_datetime_reads_be_and_ce(text: str, expected: datetime) -> None:
+    assert parse_datetime(text) == expected
+
+
+@pytest.mark.parametrize(("text", "says"), [("5 ม.ค. 2570", "กรุณาระบุเวลา"), ("5/1/2570 25:00", "ไม่มีเวลา 25:00"),
+                                             ("", "ยังไม่ได้ระบุวันและเวลา"), ("เมื่อวาน 9:00x", "กรุณาระบุเวลา")])
+def test_parse_datetime_explains_in_thai(text: str, says: str) -> None:
+    with pytest.raises(ThaiParseError, match=says):
+        parse_datetime(text)

@@ -37,15 +37,9 @@
 
   /* --- who this tab is ------------------------------------------------------------------------ */
 
-  var who = $("who");
-  if (who) {
-    who.addEventListener("change", function () {
-      if (who.value === "new") becomeGuest();
-      else if (who.value) window.location.href = pageFor(who.value);
-    });
-  }
-  var guestLink = $("pick-guest");
-  if (guestLink) guestLink.addEventListener("click", function (ev) { ev.preventDefault(); becomeGuest(); });
+  Array.prototype.forEach.call(document.querySelectorAll("#pick-guest, .who-item[data-guest]"), function (link) {
+    link.addEventListener("click", function (ev) { ev.preventDefault(); becomeGuest(); });
+  });
 
   /* --- talking to the server -------------------------------------------------------------------- */
 
@@ -79,32 +73,75 @@
   /* --- the clock --------------------------------------------------------------------------------- */
 
   var clockForm = $("clock-form");
-  if (clockForm) {
-    var dateInput = $("clock-date");
-    dateInput.value = new Intl.DateTimeFormat("en-CA", { timeZone: BANGKOK, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
-    Array.prototype.forEach.call(document.querySelectorAll(".shortcut"), function (button) {
-      button.addEventListener("click", function () {
-        dateInput.value = button.dataset.date;
-        $("clock-time").value = button.dataset.time;
-      });
+
+  function setSelect(select, value) {
+    // A shortcut may name a minute the list does not hold (every 5 minutes): add it.
+    if (!Array.prototype.some.call(select.options, function (o) { return o.value === value; })) {
+      var option = el("option", "", value);
+      option.value = value;
+      select.appendChild(option);
+    }
+    select.value = value;
+  }
+
+  function setClock(date, time) {
+    var d = date.split("-"), t = time.split(":");
+    setSelect($("clock-year"), String(Number(d[0])));
+    setSelect($("clock-month"), String(Number(d[1])));
+    setSelect($("clock-day"), String(Number(d[2])));
+    setSelect($("clock-hour"), t[0]);
+    setSelect($("clock-minute"), t[1]);
+  }
+
+  function pad(n) { return ("0" + n).slice(-2); }
+
+  function chosenClock() {
+    return $("clock-year").value + "-" + pad($("clock-month").value) + "-" + pad($("clock-day").value) +
+      "T" + $("clock-hour").value + ":" + $("clock-minute").value;
+  }
+
+  function drawShortcuts(list) {
+    // After a trip the next runs are counted from the simulated time, so they move forward.
+    var box = $("shortcuts");
+    box.replaceChildren();
+    (list || []).forEach(function (sc) {
+      var button = el("button", "shortcut", sc.label);
+      button.type = "button";
+      button.dataset.date = sc.date;
+      button.dataset.time = sc.time;
+      box.appendChild(button);
     });
-    clockForm.addEventListener("submit", function (ev) {
-      ev.preventDefault();
+    $("shortcuts-intro").hidden = !(list && list.length);
+  }
+
+  function showClock(out, data) {
+    out.className = "clock-result ok";
+    out.textContent = data.message;
+    if (data.details && data.details.length) {
+      var details = el("details");
+      details.appendChild(el("summary", "", "รายละเอียด"));
+      var list = el("ul", "clock-details");
+      data.details.forEach(function (line) { list.appendChild(el("li", "", line)); });
+      details.appendChild(list);
+      out.appendChild(details);
+    }
+    if (data.now) $("clock-now").textContent = data.now;
+    if (data.shortcuts) drawShortcuts(data.shortcuts);
+  }
+
+  if (clockForm) {
+    $("shortcuts").addEventListener("click", function (ev) {
+      var button = ev.target.closest(".shortcut");
+      if (button) setClock(button.dataset.date, button.dataset.time);
+    });
+    function clockCall(path, body, button) {
       var out = $("clock-result");
-      var button = $("clock-run");
       button.disabled = true;
       out.className = "clock-result";
       out.textContent = "กำลังทำงาน…";
-      api("/clock", { at: dateInput.value + "T" + $("clock-time").value })
+      return api(path, body)
         .then(function (data) {
-          out.className = "clock-result ok";
-          out.textContent = data.message;
-          if (data.result && Object.keys(data.result).length) {
-            var details = el("details");
-            details.appendChild(el("summary", "", "รายละเอียด"));
-            details.appendChild(el("pre", "", JSON.stringify(data.result, null, 2)));
-            out.appendChild(details);
-          }
+          showClock(out, data);
           if (person) poll();
         })
         .catch(function (err) {
@@ -112,7 +149,12 @@
           out.textContent = err instanceof SimError ? err.message : "เชื่อมต่อเซิร์ฟเวอร์ไม่ได้ค่ะ";
         })
         .then(function () { button.disabled = false; });
+    }
+    clockForm.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      clockCall("/clock", { at: chosenClock() }, $("clock-run"));
     });
+    $("clock-reset").addEventListener("click", function () { clockCall("/clock/reset", {}, $("clock-reset")); });
   }
 
   if (!person) return;
@@ -173,13 +215,14 @@
   }
 
   function sendImage(file) {
-    hideQuick();
     followUp = true;
     return enqueue(function () {
       var form = new FormData();
       form.append("as", person.as);
       form.append("file", file);
-      return fetch(config.api + "/image", { method: "POST", body: form }).then(readJson).then(postSigned).then(poll);
+      // The quick replies stay until the file is accepted: a refused file changes nothing.
+      return fetch(config.api + "/image", { method: "POST", body: form }).then(readJson)
+        .then(function (signed) { hideQuick(); return postSigned(signed); }).then(poll);
     });
   }
 
@@ -247,11 +290,12 @@
 
   function clock(at) {
     try {
-      return new Date(at * 1000).toLocaleTimeString("th-TH", { hour: "2-digit", minute: "2-digit", timeZone: BANGKOK });
+      return new Date(at * 1000).toLocaleTimeString("th-TH", { hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+                                                                timeZone: BANGKOK });
     } catch (e) { return ""; }
   }
 
-  function addItem(item) {
+  function addItem(item, stick) {
     var fromBot = item.from === "bot";
     var row = el("div", "row " + (fromBot ? "bot" : "user"));
     row.dataset.from = item.from;
@@ -269,6 +313,11 @@
       col.classList.add("wide");
     }
     if (loaded) content.classList.add("fresh");
+    // An image has no height until it loads: scroll again then, or it hides the reply below it.
+    Array.prototype.forEach.call(content.querySelectorAll ? content.querySelectorAll("img") : [], function (img) {
+      img.addEventListener("load", function () { if (stick) scrollDown(); });
+    });
+    if (content.tagName === "IMG") content.addEventListener("load", function () { if (stick) scrollDown(); });
     line.appendChild(content);
     line.appendChild(el("span", "time", clock(item.at)));
     col.appendChild(line);
@@ -393,7 +442,7 @@
       var stick = nearBottom() || !loaded || followUp;
       var pushed = 0;
       data.items.forEach(function (item) {
-        addItem(item);
+        addItem(item, stick);
         if (item.from === "bot" && item.via !== "reply") pushed += 1;
       });
       after = data.after;
@@ -431,13 +480,15 @@
   /* --- start: become a friend (and, for staff, link), then listen ----------------------------------- */
 
   enqueue(function () {
+    var opened = null;
     return api("/open", { as: person.as }).then(function (data) {
+      opened = data;
       return data.steps.reduce(function (chain, step) {
         return chain.then(function () {
           return api("/event", Object.assign({ as: person.as }, step)).then(postSigned);
         });
       }, Promise.resolve());
-    }).then(poll);
+    }).then(poll).then(function () { if (opened && opened.notice) notice(opened.notice); });
   }).then(function () { document.body.dataset.ready = "1"; });
   poll();
   window.setInterval(function () { if (!inflight) fetchInbox(); }, POLL_MS);

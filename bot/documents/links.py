@@ -1,0 +1,78 @@
+"""Signed, expiring links to documents the app serves (certificates): LINE bots cannot send files.
+
+A link is /documents/<token>, the token naming the kind and the record, signed with SECRET_KEY and
+dated, so it cannot be guessed or altered and stops working after LINK_DAYS; the chat hands out a
+fresh one whenever the person asks (ขอเกียรติบัตร).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from flask import Blueprint, Response
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from bot.state import state
+from models.attendance import Certificate, certificate_path
+
+log = logging.getLogger(__name__)
+
+LINK_DAYS = 7
+SALT = "document-link"
+KINDS = ("certificate",)
+
+bp = Blueprint("documents", __name__)
+
+EXPIRED = ("ลิงก์นี้หมดอายุแล้วค่ะ พิมพ์ ขอเกียรติบัตร ในแชตเพื่อรับลิงก์ใหม่ค่ะ", 410)
+NOT_FOUND = ("ไม่พบเอกสารนี้ค่ะ", 404)
+
+
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=SALT)
+
+
+def url_builder(secret_key: str, fallback_base: str = "") -> Callable[[str, int, str], str | None]:
+    """Return (kind, id, public_base_url) -> the signed link; None when there is no address to link to."""
+    signer = _serializer(secret_key)
+
+    def build(kind: str, record_id: int, base_url: str) -> str | None:
+        base = (base_url or fallback_base).strip().rstrip("/")
+        if not base or kind not in KINDS:
+            return None
+        return f"{base}/documents/{signer.dumps([kind, int(record_id)])}"
+
+    return build
+
+
+def _text(body: str, status: int) -> Response:
+    return Response(body, status=status, mimetype="text/plain; charset=utf-8")
+
+
+@bp.get("/documents/<token>")
+def open_document(token: str) -> Response:
+    """Serve the document a signed link names, while the link is fresh."""
+    s = state()
+    try:
+        kind, record_id = _serializer(s.config.SECRET_KEY).loads(token, max_age=LINK_DAYS * 86400)
+    except SignatureExpired:
+        return _text(*EXPIRED)
+    except (BadSignature, ValueError, TypeError):
+        return _text(*NOT_FOUND)
+    if kind != "certificate" or not isinstance(record_id, int):
+        return _text(*NOT_FOUND)
+    with s.db.transaction() as session:
+        cert = session.get(Certificate, record_id)
+        if cert is None:
+            return _text(*NOT_FOUND)
+        path, mimetype = certificate_path(s.config.UPLOAD_DIR, cert), cert.content_type
+        extension = {"application/pdf": "pdf", "image/png": "png"}.get(mimetype, "jpg")
+    try:
+        with open(path, "rb") as f:  # at most 10 MB (models.attendance.certificates)
+            data = f.read()
+    except OSError:
+        log.warning("certificate %s has no file", record_id)
+        return _text(*NOT_FOUND)
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'inline; filename="certificate-{record_id}.{extension}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
