@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, delete, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from models.admin import AdminUser
 from models.audit import AuditLog, audit
 from models.base import Base, utcnow
 from models.conversation import Conversation
@@ -23,6 +24,7 @@ from models.linking import LinkAttempt, LinkCode
 from models.org import Staff
 from models.outbox import OutboxMessage
 from models.registration import ApprovalStep, Registration
+from models.privacy_tables import attendance_of, erase_feature_rows, stand_ins_of
 from models.report import Report, ReportAttachment
 
 ERASED_NAME = "ข้อมูลถูกลบ"
@@ -104,10 +106,13 @@ def export_staff_data(*, session: Session, staff: Staff) -> dict[str, Any]:
         select(Report).where(Report.registration_id.in_([r.id for r in regs])))} if regs else {}
     decided = session.scalars(select(ApprovalStep).where(ApprovalStep.approver_id == staff.id)
                               .order_by(ApprovalStep.id))
-    audit_rows = session.scalars(select(AuditLog).where(or_(
-        AuditLog.actor_id == staff.id, (AuditLog.subject_type == "staff") & (AuditLog.subject_id == staff.id)))
-        .order_by(AuditLog.id))
     line_id = staff.line_user_id
+    features = attendance_of(session, [r.id for r in regs])
+    accounts = list(session.scalars(select(AdminUser).where(AdminUser.staff_id == staff.id).order_by(AdminUser.id)))
+    account_ids = [a.id for a in accounts]
+    audit_rows = session.scalars(select(AuditLog).where(or_(
+        AuditLog.actor_id == staff.id, AuditLog.admin_id.in_(account_ids),
+        (AuditLog.subject_type == "staff") & (AuditLog.subject_id == staff.id))).order_by(AuditLog.id))
     return {
         "staff": {
             "employee_id": staff.employee_id, "title": staff.title, "first_name": staff.first_name,
@@ -121,15 +126,18 @@ def export_staff_data(*, session: Session, staff: Staff) -> dict[str, Any]:
             "linked": line_id is not None, "line_user_id": line_id, "linked_at": _when(staff.line_linked_at),
             "reachable": staff.reachable, "course_announcements": staff.announcements,
         },
-        "registrations": [_registration(r, reports.get(r.id)) for r in regs],
+        "registrations": [_registration(r, reports.get(r.id)) | features[r.id] for r in regs],
         "decisions_made": [
             {"registration_id": s.registration_id, "step": s.step, "decision": s.decision,
              "reason": s.reason, "decided_at": _when(s.decided_at)} for s in decided
         ],
+        "stand_ins": stand_ins_of(session, staff.id),
+        "console_accounts": [{"username": a.username, "role": a.role, "active": a.active} for a in accounts],
         "chat_in_progress": _conversation(session, line_id),
         "messages_waiting": _waiting(session, line_id),
         "audit_trail": [
-            {"at": _when(a.at), "action": a.action, "by_self": a.actor_id == staff.id} for a in audit_rows
+            {"at": _when(a.at), "action": a.action, "by_self": a.actor_id == staff.id or a.admin_id in account_ids}
+            for a in audit_rows
         ],
     }
 
@@ -196,7 +204,8 @@ def erase_staff(*, session: Session, staff: Staff, actor_id: int | None = None, 
     line_id = staff.line_user_id
     reg_ids = list(session.scalars(select(Registration.id).where(Registration.staff_id == staff.id)))
     attachments = list(session.scalars(select(ReportAttachment).where(ReportAttachment.registration_id.in_(reg_ids))))
-    result.files = [a.stored_name for a in attachments]
+    feature_counts, cert_files = erase_feature_rows(session, staff.id, reg_ids, now)
+    result.files = [a.stored_name for a in attachments] + cert_files
     trash(session=session, names=result.files)
     result.counts["files"] = len(attachments)
     for row in attachments:
@@ -209,6 +218,7 @@ def erase_staff(*, session: Session, staff: Staff, actor_id: int | None = None, 
                         .values(learned="", application="", review_reason=None))
         session.execute(update(ApprovalStep).where(ApprovalStep.registration_id.in_(reg_ids)).values(reason=None))
     result.counts["registrations"] = len(reg_ids)
+    result.counts.update(feature_counts)
     if line_id:
         result.counts["chat"] = _delete(session, delete(Conversation).where(Conversation.line_user_id == line_id))
         result.counts["link_attempts"] = _delete(session, delete(LinkAttempt).where(LinkAttempt.line_user_id == line_id))
@@ -246,7 +256,7 @@ def _forget_messages(session: Session, line_id: str) -> int:
             continue
         row.recipients = others
         if not others:
-            row.messages, row.reply_token = [], None
+            row.messages, row.reply_token, row.last_error = [], None, None
     return forgotten
 
 
@@ -280,6 +290,12 @@ class T:
     REQUESTS = "• คำขออบรม {n} รายการ (เหตุผลที่ขอ ผลการพิจารณา การเข้าร่วม)"
     REPORTS = "• รายงานผลการอบรม {n} ฉบับ (สิ่งที่ได้เรียนรู้ การนำไปใช้ ค่าใช้จ่าย) ไฟล์แนบ {files} ไฟล์"
     DECISIONS = "• การพิจารณาคำขอของผู้อื่นที่ท่านทำ {n} ครั้ง"
+    CHECKINS = "• การเช็กอินเข้าอบรม {n} ครั้ง"
+    QUIZ = "• คำตอบแบบทดสอบก่อน/หลังอบรม {n} ข้อ (พร้อมคะแนน)"
+    EVALUATIONS = "• แบบประเมินหลักสูตร {n} ฉบับ (คะแนนและความคิดเห็น)"
+    CERTIFICATES = "• เกียรติบัตร {n} ฉบับ (ไฟล์)"
+    STAND_INS = "• ช่วงเวลาการพิจารณาแทน (ผู้ปฏิบัติหน้าที่แทน) ที่ระบุชื่อท่าน {n} ช่วง"
+    ACCOUNTS = "• บัญชีผู้ใช้หน้าจัดการ {n} บัญชี"
     AUDIT = "• บันทึกการใช้งาน {n} รายการ (ใคร ทำอะไร เมื่อใด ไม่เก็บข้อความแชต)"
     CHAT = "• ขั้นตอนที่ทำค้างในแชต: มี (ลบเองเมื่อครบ 24 ชั่วโมง)"
     WHERE = "ข้อมูลไปที่ใดบ้าง"
@@ -294,6 +310,20 @@ class T:
                "กรุณาพิจารณาแทนหรือตั้งผู้บังคับบัญชาใหม่ก่อนลบข้อมูล ยังไม่ได้ลบข้อมูล")
     YES = "เปิด"
     NO = "ปิด"
+
+
+def _feature_lines(data: dict[str, Any]) -> list[str]:
+    """Return the summary lines of the attendance rows, stand-in periods and console accounts."""
+    regs = data["registrations"]
+    counts = [
+        (T.CHECKINS, sum(len(r.get("checkins") or []) for r in regs)),
+        (T.QUIZ, sum(p["answered"] for r in regs for p in (r.get("quiz") or {}).values())),
+        (T.EVALUATIONS, sum(1 for r in regs if r.get("evaluation"))),
+        (T.CERTIFICATES, sum(1 for r in regs if r.get("certificate"))),
+        (T.STAND_INS, len(data.get("stand_ins") or [])),
+        (T.ACCOUNTS, len(data.get("console_accounts") or [])),
+    ]
+    return [text.format(n=n) for text, n in counts if n]
 
 
 def where_it_goes(settings: dict[str, Any]) -> list[str]:
@@ -322,6 +352,7 @@ def describe(data: dict[str, Any], settings: dict[str, Any]) -> str:
         lines.append(T.REPORTS.format(n=len(reports), files=sum(len(r["files"]) for r in reports)))
     if data["decisions_made"]:
         lines.append(T.DECISIONS.format(n=len(data["decisions_made"])))
+    lines += _feature_lines(data)
     lines.append(T.AUDIT.format(n=len(data["audit_trail"])))
     if data["chat_in_progress"]:
         lines.append(T.CHAT)

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
 
 from models.audit import audit
 from models.base import Base, StrEnumType, utcnow
@@ -383,8 +383,15 @@ def register(
 
 
 def requests_of(*, session: Session, staff: Staff) -> list[Registration]:
-    """Return a person's requests, newest first."""
+    """Return a person's newest request per course, newest first.
+
+    A request cancelled and filed again is one line in the chat; the older row stays in the audit
+    trail and in HR's console.
+    """
+    newer = aliased(Registration)
+    superseded = select(newer.id).where(newer.staff_id == Registration.staff_id,
+                                        newer.course_id == Registration.course_id, newer.id > Registration.id)
     return list(session.scalars(
-        select(Registration).where(Registration.staff_id == staff.id)
+        select(Registration).where(Registration.staff_id == staff.id, ~superseded.exists())
         .order_by(Registration.created_at.desc(), Registration.id.desc())
     ))

@@ -26,6 +26,7 @@ from models.linking import LinkAttempt, LinkCode
 from models.org import Staff
 from models.outbox import FAILED, SENT, OutboxMessage
 from models.privacy import Erasure, PrivacyError, erase_staff, trash
+from models.privacy_tables import certificate_files
 from models.registration import Registration, RegStatus
 from models.report import ReportAttachment
 from thai.dates import today_bangkok
@@ -76,6 +77,7 @@ def purge_expired(*, session: Session, now: datetime, settings: dict[str, Any]) 
     reg_ids = list(session.scalars(old))
     result.files = list(session.scalars(select(ReportAttachment.stored_name)
                                         .where(ReportAttachment.registration_id.in_(reg_ids)))) if reg_ids else []
+    result.files += certificate_files(session, reg_ids)  # their rows go with the walk below, the files here
     trash(session=session, names=result.files)
     result.counts["files"] = len(result.files)
     result.counts["registrations"] = delete_with_dependents(session, Registration.__table__, reg_ids)

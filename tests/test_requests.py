@@ -140,3 +140,25 @@ def test_cancel_rejected_is_refused(chat: Chat, org, bot) -> None:
 
     data = bot.services.codec.pack(Action.CANCEL_REQUEST_CONFIRM, org["rejected"].id)
     assert "ยกเลิกไม่ได้" in texts(chat.tap(org["worker"].line_user_id, data))
+
+
+def test_a_request_filed_again_after_cancelling_shows_once(chat: Chat, org, bot) -> None:
+    user = org["worker"].line_user_id
+    confirm = chat.tap(user, button([bubbles(chat.say(user, "คำขอของฉัน"))[2]], "ยกเลิกคำขอ")["data"])
+    chat.tap(user, button(confirm, "ยืนยันยกเลิกคำขอ")["data"])
+    with bot.db.transaction() as s:
+        from models.course import Course
+        from models.org import Staff
+
+        again = register(session=s, staff=s.get(Staff, org["worker"].id),
+                         course=s.get(Course, org["pending"].course_id), reason="", today=today_bangkok(),
+                         settings=SETTINGS, now=utcnow())
+        again_id = again.id
+    cards = bubbles(chat.say(user, "คำขอของฉัน"))
+    # Only the new request: the cancelled one is history (audit trail, HR's console), not a second card.
+    assert [b["header"]["contents"][0]["text"] for b in cards] == ["หลักสูตรรอ", "หลักสูตรไม่ผ่าน", "หลักสูตรผ่าน"]
+    assert "ยกเลิกแล้ว" not in texts([cards[0]]) and "ยกเลิกคำขอ" in texts([cards[0]])
+    with bot.db.transaction() as s:
+        rows = s.scalars(select(Registration).where(Registration.course_id == org["pending"].course_id))
+        assert sorted(r.status for r in rows) == sorted([RegStatus.CANCELLED, RegStatus.PENDING])
+        assert s.get(Registration, again_id).status == RegStatus.PENDING
