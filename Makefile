@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install run test bench clock lint clean browser poppler
+.PHONY: install run test bench clock lint clean browser poppler wrk
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -38,9 +38,15 @@ poppler:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null) || \
 	  echo "poppler-utils not installed: the PDF text and page checks will be skipped"; }
 
-## bench: speed and memory figures (intent parsing, the monthly follow-up run)
-bench: install
+## bench: speed and memory figures (intent parsing, the follow-up run, delivery, the webhook against an echo bot)
+bench: install wrk
 	$(BIN)/python bench/run.py
+
+## wrk: Debian's HTTP load generator for the webhook benchmark (skipped quietly where apt is not ours)
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) || \
+	  echo "wrk not installed: the webhook benchmark will be skipped"; }
 
 ## lint: ruff over the code (pyflakes, bugbear, pyupgrade)
 lint: install

@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from datetime import timedelta
 
 from flask import Flask
 
 from bot.config import Config
 from bot.db import Database
 from bot.line import ContentTooLarge, LineGateway
+from bot.budget import Budget
+from bot.sender import Policy, Sender
+from bot.worker import Courier, notify_on_commit
 from bot.standin import StandIn, create_blueprint
 from bot.state import BotState
 from handlers import build_dispatcher
@@ -21,8 +25,12 @@ log = logging.getLogger(__name__)
 SIMULATOR_PREFIX = "/simulator/line"
 
 
-def create_app(config: Config | None = None) -> Flask:
-    """Build the app from a configuration (from the environment when none is given)."""
+def create_app(config: Config | None = None, *, warm: bool | None = None) -> Flask:
+    """Build the app from a configuration (from the environment when none is given).
+
+    warm loads pythainlp's dictionaries now (about a second); by default a server does and a
+    `flask --app bot COMMAND` does not, so operator commands start fast.
+    """
     # Long on purpose: the whole wiring (logging, database, LINE or the simulator, services,
     # blueprints, commands) reads top to bottom in the order it happens.
     config = config or Config.from_env()
@@ -61,6 +69,10 @@ def create_app(config: Config | None = None) -> Flask:
         log.warning("not connected to LINE: LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN are not set%s",
                     " (the simulator stands in)" if standin else "")
 
+    sender = courier = None
+    if gateway is not None:
+        sender, courier = _delivery(db, gateway, config)
+
     services = Services(codec=PostbackCodec(config.SECRET_KEY), upload_dir=config.UPLOAD_DIR)
     # Signed certificate links on the public_base_url setting; this machine when the simulator plays LINE.
     from bot.documents import links
@@ -73,12 +85,13 @@ def create_app(config: Config | None = None) -> Flask:
     from bot.richmenu import MenuLinker
 
     services.on_menu_change = MenuLinker(db, gateway)
-    # pythainlp's dictionaries load once per process, here at start-up, never per message
-    # (idempotent: later apps in the same process pay nothing).
-    warm_up()
+    # pythainlp's dictionaries load once per process, at a web worker's start-up, never per
+    # message (idempotent: later apps in the same process pay nothing).
+    if warm if warm is not None else not _in_cli():
+        warm_up()
     app.extensions["bot"] = BotState(
         config=config, db=db, dispatcher=build_dispatcher(), services=services,
-        channel_secret=secret, gateway=gateway, standin=standin,
+        channel_secret=secret, gateway=gateway, standin=standin, sender=sender, courier=courier,
     )
 
     from bot import cli, webhook
@@ -97,6 +110,27 @@ def create_app(config: Config | None = None) -> Flask:
 
         app.register_blueprint(simulator.bp)
     return app
+
+
+def _delivery(db: Database, gateway: LineGateway, config: Config) -> tuple[Sender, Courier]:
+    # One throttle per process: a 429 seen by any sender slows them all.
+    policy = Policy(
+        attempts=max(1, config.LINE_RETRIES), retry_delay=config.LINE_RETRY_DELAY, backoff_base=config.OUTBOX_BACKOFF,
+        lease=timedelta(seconds=config.OUTBOX_LEASE), reply_lease=timedelta(seconds=config.OUTBOX_REPLY_LEASE),
+    )
+    budget = Budget(db, gateway)
+    sender = Sender(db, gateway, policy, budget=budget)
+    notify_on_commit(db)
+    # The courier serves the request path: few calls, short waits; the worker does the rest.
+    quick = Sender(db, gateway, policy.with_(attempts=2, max_sleep=1.0, batch=10), sender.throttle, budget)
+    return sender, Courier(quick)
+
+
+def _in_cli() -> bool:
+    # The flask command loads the app inside its click context; gunicorn and tests do not.
+    import click
+
+    return click.get_current_context(silent=True) is not None
 
 
 def _derived(secret_key: str, purpose: str) -> str:

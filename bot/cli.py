@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from bot import migrate
 from bot.clock import COMMANDS as clock_commands
-from bot.sender import deliver
 from bot.sheets import SheetError, import_courses_file, import_staff_file
 from bot.state import state
 from models.linking import create_link_code
@@ -76,7 +75,7 @@ def expected_failures(fn: Callable[..., Any]) -> Callable[..., Any]:
 def register(app: Flask) -> None:
     """Add every command to the app's CLI (each runs inside the app context)."""
     app.cli.add_command(db_group)
-    for cmd in (link_code, import_staff, import_courses, send_outbox, seed_demo):
+    for cmd in (link_code, import_staff, import_courses, send_outbox, seed_demo, worker, quota):
         add(app, cmd)
     for cmd in clock_commands:  # run-due-jobs, clock
         add(app, cmd)
@@ -191,8 +190,22 @@ def send_outbox() -> None:
     if s.gateway is None:
         click.echo("ยังไม่ได้เชื่อมต่อ LINE: ไม่มีการส่งข้อความ", err=True)
         sys.exit(1)
-    stats = deliver(s.db, s.gateway)
+    assert s.sender is not None
+    stats = s.sender.deliver()
     click.echo(", ".join(f"{k}={v}" for k, v in sorted(stats.items())) or "ไม่มีข้อความที่ต้องส่ง")
+
+
+@click.command("worker")
+@click.option("--lanes", type=int, default=None, help="parallel senders (default WORKER_LANES, 8)")
+def worker(lanes: int | None) -> None:
+    """Deliver the outbox continuously (the Procfile's worker process); Ctrl-C stops it."""
+    from bot.worker import run_worker
+
+    s = state()
+    if s.sender is None:
+        click.echo("ยังไม่ได้เชื่อมต่อ LINE: ไม่มีการส่งข้อความ", err=True)
+        sys.exit(1)
+    run_worker(s.db, s.sender, lanes=lanes or s.config.WORKER_LANES)
 
 
 @click.command("seed-demo")
@@ -208,3 +221,25 @@ def seed_demo() -> None:
         signin = create_demo_admin(session=session, instance_dir=Path(state().config.INSTANCE_DIR))
     click.echo("โหลดข้อมูลองค์กรตัวอย่างแล้ว")
     click.echo(f"หน้าจัดการระบบ (ตัวอย่าง): ชื่อผู้ใช้ {signin[0]} รหัสผ่าน {signin[1]}")
+
+
+@click.command("quota")
+def quota() -> None:
+    """Show LINE's message quota for this month and the pushes each job and feature sent."""
+    from bot.budget import month_start, read_quota
+    from models.base import utcnow
+    from models.org import get_settings
+    from models.outbox import pushes_since
+
+    s = state()
+    q = read_quota(s.gateway)
+    with s.db.transaction() as session:
+        counts = pushes_since(session=session, since=month_start(utcnow()))
+        cap = get_settings(session=session).get("announcement_monthly_cap")
+    limit = "ไม่จำกัด/ไม่ทราบ" if q.limit is None else f"{q.limit:,}"
+    used = "ไม่ทราบ" if q.used is None else f"{q.used:,}"
+    click.echo(f"โควตาข้อความ LINE เดือนนี้: {limit} ใช้ไปแล้ว {used}")
+    click.echo(f"เพดานประกาศหลักสูตรต่อเดือน: {cap if cap else 'ไม่กำหนด'}")
+    click.echo("ข้อความที่ส่งแบบ push เดือนนี้ (นับตามผู้รับ):")
+    for source, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+        click.echo(f"  {source}: {n:,}")

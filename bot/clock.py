@@ -12,7 +12,6 @@ from typing import Any
 import click
 
 from bot.clocktext import describe
-from bot.sender import deliver
 from bot.state import BotState, state
 from handlers import clock_jobs
 from models.outbox import due_ids
@@ -54,7 +53,7 @@ def run_job(s: BotState, job_id: str, now: datetime) -> tuple[Counts, list[int]]
 def deliver_outbox(s: BotState, first: Iterable[int] = (), *, workers: int = DELIVERY_WORKERS) -> dict[str, int]:
     """Deliver the given rows, then every other due row (left by a crash or a failed call)."""
     stats: Counter[str] = Counter()
-    if s.gateway is None:
+    if s.gateway is None or s.sender is None:  # not connected: rows wait in the outbox
         return {}
     batch = list(first)
     for _ in range(DELIVERY_ROUNDS):
@@ -69,14 +68,14 @@ def deliver_outbox(s: BotState, first: Iterable[int] = (), *, workers: int = DEL
 
 
 def _deliver_parallel(s: BotState, ids: list[int], workers: int) -> Counter[str]:
-    assert s.gateway is not None
+    assert s.sender is not None
     if workers <= 1 or len(ids) < 2 * workers:
-        return deliver(s.db, s.gateway, ids)
+        return s.sender.deliver(ids)
     # Interleaved slices keep the oldest rows first in every worker.
     slices = [ids[i::workers] for i in range(workers)]
     stats: Counter[str] = Counter()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outbox") as pool:
-        futures = [pool.submit(deliver, s.db, s.gateway, part) for part in slices]
+        futures = [pool.submit(s.sender.deliver, part) for part in slices]
         errors = []
         for future in futures:
             try:

@@ -37,6 +37,13 @@ class Config:
     LINE_TIMEOUT: float = 10.0
     LINE_RETRIES: int = 3
     LINE_RETRY_DELAY: float = 0.5
+    # Delivery (bot/sender.py, bot/worker.py): seconds a sender may hold a claimed row (a reply's
+    # lease is short so a dead sender's reply is retried while its token lives), the first
+    # backoff of a row that failed all its calls, and the worker's parallel lanes.
+    OUTBOX_LEASE: float = 120.0
+    OUTBOX_REPLY_LEASE: float = 15.0
+    OUTBOX_BACKOFF: float = 60.0
+    WORKER_LANES: int = 8
     TESTING: bool = False
     # True under `make run`: console cookies may travel over plain http://127.0.0.1 there.
     DEVELOPMENT: bool = False
@@ -81,6 +88,11 @@ class Config:
             PORT=int(env.get("PORT") or 8000),
             SIMULATOR=_flag(env.get("SIMULATOR")),
             UPLOAD_DIR=env.get("UPLOAD_DIR") or str(DEFAULT_INSTANCE / "uploads"),
+            LINE_TIMEOUT=float(env.get("LINE_TIMEOUT") or cls.LINE_TIMEOUT),
+            OUTBOX_LEASE=float(env.get("OUTBOX_LEASE") or cls.OUTBOX_LEASE),
+            OUTBOX_REPLY_LEASE=float(env.get("OUTBOX_REPLY_LEASE") or cls.OUTBOX_REPLY_LEASE),
+            OUTBOX_BACKOFF=float(env.get("OUTBOX_BACKOFF") or cls.OUTBOX_BACKOFF),
+            WORKER_LANES=int(env.get("WORKER_LANES") or cls.WORKER_LANES),
         )
 
     def with_(self, **changes: object) -> Config:

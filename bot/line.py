@@ -8,18 +8,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import threading
+from functools import cache
+
 import urllib3
-from linebot.v3.messaging import (
-    ApiClient,
-    ApiException,
-    Configuration,
-    MessagingApi,
-    MessagingApiBlob,
-    MulticastRequest,
-    PushMessageRequest,
-    ReplyMessageRequest,
-    RichMenuRequest,
-)
 
 from handlers.kit.context import ContentTooLarge
 
@@ -28,6 +20,14 @@ log = logging.getLogger(__name__)
 __all__ = ["ContentTooLarge", "LineGateway", "Outcome", "Result"]
 
 _SDK_DATA_HOST = "https://api-data.line.me"
+
+
+def _sdk() -> Any:
+    # line-bot-sdk's Messaging API is a large import (most of an operator command's start-up):
+    # it loads on the first call to LINE, not when the app is built.
+    import linebot.v3.messaging as sdk
+
+    return sdk
 
 
 class Result(enum.Enum):
@@ -47,6 +47,11 @@ class Outcome:
     result: Result
     status: int | None = None
     error: str | None = None
+    # Seconds LINE asked us to wait (429 Retry-After), for the senders to slow down.
+    retry_after: float | None = None
+    # True when LINE may have accepted the call although we saw no answer (a timeout, a
+    # connection reset, a 5xx): a reply in that state is retried with its own token, never pushed.
+    unknown: bool = False
 
     @property
     def delivered(self) -> bool:
@@ -57,30 +62,59 @@ class Outcome:
 _UNBUILDABLE = Outcome(Result.DROP, None, "message the SDK cannot build")
 
 
-def _build(request_type: Any, body: dict[str, Any]) -> Any:
-    """Build an SDK request, or None when the messages are malformed.
+# LINE's message object types: anything else would be refused the same way on every retry.
+MESSAGE_TYPES = frozenset({"text", "textV2", "sticker", "image", "video", "audio", "location", "imagemap",
+                           "template", "flex"})
 
-    A row that cannot be built would fail the same way on every retry, so it is dropped
+
+class _Raw:
+    """A message already in LINE's JSON, handed to the SDK as it is.
+
+    Building the SDK's pydantic models for a Flex message and turning them back into JSON
+    costs milliseconds of CPU per message, more than the HTTP call: at LINE's rate that is the
+    bottleneck. LINE validates every message itself (a 400 is dropped like any refusal).
+    """
+
+    __slots__ = ("_body",)
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        self._body = body
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the message's JSON (what the SDK serialises)."""
+        return self._body
+
+
+def _build(request_type: Any, fields: dict[str, Any], messages: list[dict[str, Any]]) -> Any:
+    """Build an SDK request around the messages, or None when they are malformed.
+
+    A row that cannot be sent would fail the same way on every retry, so it is dropped
     (logged without its content) instead of blocking the rows after it.
     """
-    try:
-        return request_type.from_dict(body)
-    except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        log.error("a message could not be built for LINE: %s", type(exc).__name__)
+    if not isinstance(messages, list) or not 1 <= len(messages) <= 5 or not all(
+        isinstance(m, dict) and m.get("type") in MESSAGE_TYPES for m in messages
+    ):
+        log.error("a message could not be built for LINE: not a list of 1-5 LINE message objects")
         return None
+    # construct() skips validation; the SDK's call validates an instance without rebuilding it.
+    return request_type.construct(messages=[_Raw(m) for m in messages], **fields)
 
 
-class _DataApiClient(ApiClient):
-    # The SDK pins blob calls to api-data.line.me; point them at LINE_DATA_API_BASE_URL.
-    def __init__(self, configuration: Configuration, data_base_url: str) -> None:
-        super().__init__(configuration)
-        self._data_base_url = data_base_url.rstrip("/")
+@cache
+def _data_client_class() -> Any:
+    class _DataApiClient(_sdk().ApiClient):  # type: ignore[misc]
+        # The SDK pins blob calls to api-data.line.me; point them at LINE_DATA_API_BASE_URL.
+        def __init__(self, configuration: Any, data_base_url: str) -> None:
+            super().__init__(configuration)
+            self._data_base_url = data_base_url.rstrip("/")
 
-    def call_api(self, *args: Any, **kwargs: Any) -> Any:
-        host = kwargs.get("_host")
-        if host and host.rstrip("/") == _SDK_DATA_HOST:
-            kwargs["_host"] = self._data_base_url
-        return super().call_api(*args, **kwargs)
+        def call_api(self, *args: Any, **kwargs: Any) -> Any:
+            host = kwargs.get("_host")
+            if host and host.rstrip("/") == _SDK_DATA_HOST:
+                kwargs["_host"] = self._data_base_url
+            return super().call_api(*args, **kwargs)
+
+    return _DataApiClient
 
 
 class LineGateway:
@@ -96,47 +130,86 @@ class LineGateway:
         retries: int = 3,
         retry_delay: float = 0.5,
     ) -> None:
-        config = Configuration(access_token=access_token, host=api_base_url.rstrip("/"))
-        config.retries = False  # one HTTP attempt per call; the retry policy below is ours
-        self._client = _DataApiClient(config, data_api_base_url)
-        self.api = MessagingApi(self._client)
-        self.blob = MessagingApiBlob(self._client)
+        self._settings = (access_token, api_base_url.rstrip("/"), data_api_base_url)
+        self._client: Any = None
+        self._api: Any = None
+        self._blob: Any = None
+        self._lock = threading.Lock()
         self.timeout = timeout
         self.retries = retries
         self.retry_delay = retry_delay
 
+    def _connect(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                return
+            sdk = _sdk()
+            token, host, data_host = self._settings
+            config = sdk.Configuration(access_token=token, host=host)
+            config.retries = False  # one HTTP attempt per call; the retry policy below is ours
+            client = _data_client_class()(config, data_host)
+            self._api, self._blob = sdk.MessagingApi(client), sdk.MessagingApiBlob(client)
+            self._client = client
+
+    @property
+    def api(self) -> Any:
+        """The SDK's MessagingApi (built on first use)."""
+        if self._client is None:
+            self._connect()
+        return self._api
+
+    @property
+    def blob(self) -> Any:
+        """The SDK's MessagingApiBlob (built on first use)."""
+        if self._client is None:
+            self._connect()
+        return self._blob
+
     def close(self) -> None:
         """Release the HTTP connections."""
-        self._client.close()
+        if self._client is not None:
+            self._client.close()
 
     # --- messages ---------------------------------------------------------------------------
 
     def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> Outcome:
-        """Reply with a token (single use, valid for a short time)."""
-        request = _build(ReplyMessageRequest, {"replyToken": reply_token, "messages": messages})
+        """Reply with a token (single use, valid for a short time); one attempt, never a wait."""
+        request = _build(_sdk().ReplyMessageRequest, {"reply_token": reply_token}, messages)
         if request is None:
             return _UNBUILDABLE
-        # A reply cannot carry a retry key, so a reply is attempted once: if it fails the
-        # sender falls back to a push, which can be retried safely.
+        # A reply carries no retry key: the sender decides what an unknown outcome means.
         return self._call(lambda: self.api.reply_message_with_http_info(request, _request_timeout=self.timeout), attempts=1)
 
-    def push(self, to: str, messages: list[dict[str, Any]], retry_key: str) -> Outcome:
+    def push(self, to: str, messages: list[dict[str, Any]], retry_key: str, *, attempts: int | None = None) -> Outcome:
         """Push to one user; the retry key makes a repeated call harmless."""
-        request = _build(PushMessageRequest, {"to": to, "messages": messages})
+        request = _build(_sdk().PushMessageRequest, {"to": to}, messages)
         if request is None:
             return _UNBUILDABLE
         return self._call(
-            lambda: self.api.push_message_with_http_info(request, x_line_retry_key=retry_key, _request_timeout=self.timeout)
+            lambda: self.api.push_message_with_http_info(request, x_line_retry_key=retry_key, _request_timeout=self.timeout),
+            attempts=attempts,
         )
 
-    def multicast(self, to: list[str], messages: list[dict[str, Any]], retry_key: str) -> Outcome:
+    def multicast(self, to: list[str], messages: list[dict[str, Any]], retry_key: str,
+                  *, attempts: int | None = None) -> Outcome:
         """Send one identical message to up to 500 users."""
-        request = _build(MulticastRequest, {"to": to, "messages": messages})
+        request = _build(_sdk().MulticastRequest, {"to": list(to)}, messages)
         if request is None:
             return _UNBUILDABLE
         return self._call(
-            lambda: self.api.multicast_with_http_info(request, x_line_retry_key=retry_key, _request_timeout=self.timeout)
+            lambda: self.api.multicast_with_http_info(request, x_line_retry_key=retry_key, _request_timeout=self.timeout),
+            attempts=attempts,
         )
+
+    def quota(self) -> tuple[str, int | None]:
+        """Return the channel's monthly message quota: ("limited", n) or ("none", None)."""
+        response = self.api.get_message_quota(_request_timeout=self.timeout)
+        return str(getattr(response.type, "value", response.type)), (int(response.value) if response.value is not None else None)
+
+    def quota_consumption(self) -> int:
+        """Return how many messages count against this month's quota so far."""
+        response = self.api.get_message_quota_consumption(_request_timeout=self.timeout)
+        return int(response.total_usage)
 
     def get_content(self, message_id: str, *, max_bytes: int) -> tuple[bytes, str]:
         """Download what a user sent (bytes, content type); refuse more than max_bytes."""
@@ -151,7 +224,7 @@ class LineGateway:
 
     def create_rich_menu(self, menu: dict[str, Any], image_png: bytes) -> str:
         """Create a rich menu with its image; return its id."""
-        created = self.api.create_rich_menu(RichMenuRequest.from_dict(menu), _request_timeout=self.timeout)
+        created = self.api.create_rich_menu(_sdk().RichMenuRequest.from_dict(menu), _request_timeout=self.timeout)
         menu_id = str(created.rich_menu_id)
         try:
             # The SDK accepts `_content_type` here but never sends it; the header must be explicit.
@@ -181,27 +254,31 @@ class LineGateway:
     def _call(self, fn: Any, attempts: int | None = None) -> Outcome:
         tries = attempts or max(1, self.retries)
         outcome = Outcome(Result.RETRY, None, "not attempted")
+        unknown = False
         for attempt in range(tries):
-            outcome, retry_after = self._once(fn)
+            outcome = self._once(fn)
+            unknown = unknown or outcome.unknown
             if outcome.result is not Result.RETRY:
                 return outcome
             if attempt + 1 < tries:
-                delay = retry_after if retry_after is not None else self.retry_delay * (2**attempt)
+                delay = outcome.retry_after if outcome.retry_after is not None else self.retry_delay * (2**attempt)
                 time.sleep(min(delay, 30.0))
-        return outcome
+        # One unknown attempt makes the whole call unknown, even if the last was a clear 429.
+        return Outcome(outcome.result, outcome.status, outcome.error, outcome.retry_after, unknown)
 
-    def _once(self, fn: Any) -> tuple[Outcome, float | None]:
+    def _once(self, fn: Any) -> Outcome:
+        api_exception = _sdk().ApiException
         try:
             fn()
-        except ApiException as exc:
-            return _classify(exc), _retry_after(exc)
+        except api_exception as exc:
+            return _classify(exc)
         except urllib3.exceptions.HTTPError as exc:  # timeouts, refused connections, resets
             log.warning("LINE call failed on the network: %s", type(exc).__name__)
-            return Outcome(Result.RETRY, None, type(exc).__name__), None
-        return Outcome(Result.SENT, 200), None
+            return Outcome(Result.RETRY, None, type(exc).__name__, unknown=not _never_connected(exc))
+        return Outcome(Result.SENT, 200)
 
 
-def _error_message(exc: ApiException) -> str:
+def _error_message(exc: Any) -> str:
     try:
         body = json.loads(exc.body or b"{}")
         return str(body.get("message", ""))[:300]
@@ -209,21 +286,31 @@ def _error_message(exc: ApiException) -> str:
         return ""
 
 
-def _classify(exc: ApiException) -> Outcome:
+def _never_connected(exc: Exception) -> bool:
+    # A refused or timed-out connection never carried the request: LINE cannot have it.
+    reason = getattr(exc, "reason", None) if isinstance(exc, urllib3.exceptions.MaxRetryError) else exc
+    return isinstance(reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError)
+
+
+def _classify(exc: Any) -> Outcome:
     status = int(exc.status or 0)
     message = _error_message(exc)
     if status == 409:
         return Outcome(Result.DUPLICATE, status, message)
-    if status == 429 or status >= 500:
+    if status == 429:
+        log.warning("LINE answered 429; will retry")
+        return Outcome(Result.RETRY, status, message, retry_after=_retry_after(exc))
+    if status >= 500:
+        # LINE may have taken the message before failing: unknown, like a timeout.
         log.warning("LINE answered %s; will retry", status)
-        return Outcome(Result.RETRY, status, message)
+        return Outcome(Result.RETRY, status, message, retry_after=_retry_after(exc), unknown=True)
     if status == 400 and "reply token" in message.lower():
         return Outcome(Result.BAD_REPLY_TOKEN, status, message)
     log.error("LINE refused a call with %s: %s", status, message)
     return Outcome(Result.DROP, status, message)
 
 
-def _retry_after(exc: ApiException) -> float | None:
+def _retry_after(exc: Any) -> float | None:
     headers = exc.headers or {}
     value = headers.get("Retry-After") if hasattr(headers, "get") else None
     try:

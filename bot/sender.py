@@ -1,120 +1,250 @@
-"""Deliver outbox rows after commit: claim a row, call LINE, record the outcome."""
+"""Deliver outbox rows: claim a batch, call LINE, record every outcome.
+
+Guarantees (see README "Reliability"):
+- a row is held by one sender at a time (models.outbox.claim); a sender killed mid-batch
+  leaves at most the rows it held, taken over after their lease;
+- push and multicast carry the row's stored retry key, so LINE drops a repeat (409);
+- a reply whose outcome is unknown (timeout, reset, 5xx, a dead sender) is retried with its
+  own token while the token lives: "invalid reply token" then means the first attempt
+  arrived, so nothing is pushed. A push replaces a reply only when the reply certainly did
+  not arrive, or (counted as "uncertain") when the token died before LINE could tell;
+- a 429 pauses every sender of the process for Retry-After.
+"""
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select
 
+from bot.budget import Budget, next_month, tell_hr_held
 from bot.db import Database
 from bot.line import LineGateway, Outcome, Result
 from models.base import utcnow
 from models.outbox import (
+    CLAIM_TIMEOUT,
     FAILED,
     KIND_MULTICAST,
-    KIND_PUSH,
     KIND_REPLY,
     MAX_ATTEMPTS,
     PENDING,
-    SENDING,
+    REPLY_CLAIM_TIMEOUT,
+    REPLY_TOKEN_LIFE,
     SENT,
     OutboxMessage,
-    claimable,
-    due_ids,
+    claim,
+    record,
 )
 
 log = logging.getLogger(__name__)
 
+UNCERTAIN = "uncertain"  # stats key: a reply pushed after its token died with an unknown attempt
+HELD = "held"  # stats key: an optional announcement waiting for next month's budget
+
+
+_HELD_NOTE = "held: the month's message budget would be exceeded"
+
+
 @dataclass(frozen=True)
-class _Claimed:
-    id: int
-    kind: str
-    reply_token: str | None
-    recipients: list[str]
-    messages: list[dict[str, Any]]
-    retry_key: str
-    attempts: int
+class Policy:
+    """How a sender works: batch size, calls per claim, waits and leases."""
+
+    batch: int = 50  # rows claimed at once (what a killed sender may leave held)
+    attempts: int = 3  # calls per claimed row before it goes back to the outbox
+    retry_delay: float = 0.5  # first wait between calls of one claim, doubled each time
+    max_sleep: float = 30.0  # longest wait inside a claim; a longer Retry-After goes back to the outbox
+    backoff_base: float = 60.0  # seconds before a row out of attempts is due again, doubled per claim
+    reply_retry: float = 1.0  # a reply goes back for this long only: its token must still live
+    lease: timedelta = CLAIM_TIMEOUT
+    reply_lease: timedelta = REPLY_CLAIM_TIMEOUT
+    token_life: timedelta = REPLY_TOKEN_LIFE
+
+    def with_(self, **changes: Any) -> Policy:
+        """Return a copy with some fields changed."""
+        return replace(self, **changes)
 
 
-def backoff(attempts: int) -> timedelta:
-    """Return how long to wait before the next attempt: 1, 2, 4 ... minutes, at most an hour."""
-    return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
+class Throttle:
+    """Shared by a process's senders: after a 429 nobody calls LINE until Retry-After has passed."""
+
+    def __init__(self) -> None:
+        self._until = 0.0
+        self._lock = threading.Lock()
+
+    def pause(self, seconds: float) -> None:
+        """Hold every sender back for this long."""
+        with self._lock:
+            self._until = max(self._until, time.monotonic() + seconds)
+
+    def remaining(self) -> float:
+        """Return how long senders must still wait."""
+        return max(0.0, self._until - time.monotonic())
+
+    def wait(self, at_most: float) -> None:
+        """Sleep until the pause is over (at most at_most seconds)."""
+        delay = min(self.remaining(), at_most)
+        if delay > 0:
+            time.sleep(delay)
+
+
+@dataclass(frozen=True)
+class _Done:
+    change: dict[str, Any]
+    stat: str
+    uncertain: bool = False
+
+
+def backoff(attempts: int, base: float = 60.0) -> timedelta:
+    """Return how long a row waits before its next claim: base, 2x, 4x ... at most an hour."""
+    return timedelta(seconds=min(3600.0, base * 2 ** max(0, attempts - 1)))
+
+
+class Sender:
+    """Claims rows in batches and sends them; safe to run in many threads and processes."""
+
+    def __init__(self, db: Database, gateway: LineGateway, policy: Policy | None = None,
+                 throttle: Throttle | None = None, budget: Budget | None = None) -> None:
+        self.db, self.gateway = db, gateway
+        self.policy = policy or Policy(attempts=max(1, gateway.retries), retry_delay=gateway.retry_delay)
+        self.throttle = throttle or Throttle()
+        self.budget = budget
+
+    def deliver(self, ids: Iterable[int] | None = None, *, now: datetime | None = None) -> Counter[str]:
+        """Send the given rows (or every due row, batch after batch); return counts per outcome."""
+        stats: Counter[str] = Counter()
+        if ids is not None:
+            wanted = list(ids)
+            for start in range(0, len(wanted), self.policy.batch):
+                chunk = wanted[start : start + self.policy.batch]
+                claimed = self.round(stats, chunk, now=now)
+                if len(chunk) > claimed:
+                    stats["skipped"] += len(chunk) - claimed
+            return stats
+        while self.round(stats, None, now=now) == self.policy.batch:
+            pass
+        return stats
+
+    def round(self, stats: Counter[str], ids: Sequence[int] | None = None, *, now: datetime | None = None) -> int:
+        """Claim one batch, send it, record it; return how many rows were claimed."""
+        at = now or utcnow()
+        with self.db.transaction() as session:
+            rows = claim(session=session, now=at, limit=self.policy.batch, ids=ids,
+                         lease=self.policy.lease, reply_lease=self.policy.reply_lease)
+        if not rows:
+            return 0
+        done: list[tuple[int, dict[str, Any]]] = []
+        try:
+            for row in rows:
+                result = self.send(row, at)
+                done.append((row.id, result.change))
+                stats[result.stat] += 1
+                if result.uncertain:
+                    stats[UNCERTAIN] += 1
+        finally:
+            # Whatever was sent is recorded, even when a call raised: the rest stay held until
+            # their lease ends, then go again (retry keys keep that harmless).
+            if done:
+                sent_at = utcnow()
+                with self.db.transaction() as session:
+                    record(session=session, outcomes=[(i, _stamp(c, sent_at)) for i, c in done])
+            if any(c.get("last_error") == _HELD_NOTE for _, c in done):
+                tell_hr_held(self.db, at)
+        return len(rows)
+
+    def send(self, row: Any, now: datetime) -> _Done:
+        """Send one claimed row: a few calls at most, then its outcome to record."""
+        if self.budget is not None and not self.budget.allows(row):
+            # Not sent, not an attempt: it waits for next month's quota.
+            return _Done({"status": PENDING, "next_attempt_at": next_month(now), "attempts": row.attempts - 1,
+                          "last_error": _HELD_NOTE}, HELD)
+        policy = self.policy
+        kind, unknown, note = row.kind, bool(row.outcome_unknown), None
+        outcome = Outcome(Result.RETRY, None, "not attempted")
+        for attempt in range(policy.attempts):
+            if self.throttle.remaining() > policy.max_sleep:
+                break  # LINE asked for a long pause: the row waits in the outbox instead
+            self.throttle.wait(policy.max_sleep)
+            kind, outcome, unknown, note = self._attempt(row, kind, unknown, note, now)
+            if outcome.result is not Result.RETRY:
+                break
+            if outcome.retry_after is not None:
+                self.throttle.pause(outcome.retry_after)
+            elif attempt + 1 < policy.attempts:
+                time.sleep(min(policy.retry_delay * 2**attempt, policy.max_sleep))
+        return self._outcome(row, kind, outcome, unknown, note, now)
+
+    def _attempt(self, row: Any, kind: str, unknown: bool, note: str | None,
+                 claimed_at: datetime) -> tuple[str, Outcome, bool, str | None]:
+        if kind == KIND_REPLY:
+            alive = bool(row.reply_token) and utcnow() < row.created_at + self.policy.token_life
+            if alive:
+                outcome = self.gateway.reply(row.reply_token, row.messages)
+                if outcome.result is not Result.BAD_REPLY_TOKEN:
+                    return kind, outcome, unknown or outcome.unknown, note
+                if unknown or self._taken_over(row.id, claimed_at):
+                    # Used, within its life: an earlier attempt we never heard back from arrived,
+                    # or a sender that took the row over (our lease ran out) replied first.
+                    return kind, Outcome(Result.DUPLICATE, outcome.status, "reply token already used"), unknown, note
+                # Refused before we ever used it: the reply did not arrive, a push may carry it.
+            elif unknown:
+                note = UNCERTAIN
+                log.warning("outbox row %s: reply token expired before LINE could tell whether a reply "
+                            "arrived; pushing (may arrive twice)", row.id)
+            kind = "push"
+        return kind, self._call(kind, row), unknown, note
+
+    def _taken_over(self, row_id: int, claimed_at: datetime) -> bool:
+        # Another sender claimed the row after us: it may be the one that used the token.
+        with self.db.transaction() as session:
+            found = session.execute(select(OutboxMessage.claimed_at, OutboxMessage.status)
+                                    .where(OutboxMessage.id == row_id)).first()
+        if found is None or found.status == SENT or found.claimed_at is None:
+            return True
+        return abs((found.claimed_at - claimed_at).total_seconds()) > 0.001
+
+    def _call(self, kind: str, row: Any) -> Outcome:
+        if kind == KIND_MULTICAST:
+            return self.gateway.multicast(row.recipients, row.messages, row.retry_key, attempts=1)
+        return self.gateway.push(row.recipients[0], row.messages, row.retry_key, attempts=1)
+
+    def _outcome(self, row: Any, kind: str, outcome: Outcome, unknown: bool, note: str | None,
+                 now: datetime) -> _Done:
+        change: dict[str, Any] = {"kind": kind, "outcome_unknown": unknown}
+        if kind != KIND_REPLY:
+            change["reply_token"] = None
+        if outcome.delivered:
+            change.update(status=SENT, last_error=outcome.error if outcome.result is Result.DUPLICATE and
+                          kind == KIND_REPLY else None)
+            return _Done(change, SENT, note == UNCERTAIN)
+        change["last_error"] = f"{outcome.status or '-'} {outcome.error or ''}"[:500]
+        if outcome.result is Result.RETRY and row.attempts < MAX_ATTEMPTS:
+            wait = backoff(row.attempts, self.policy.backoff_base)
+            if outcome.retry_after is not None:
+                wait = max(wait, timedelta(seconds=outcome.retry_after))
+            if kind == KIND_REPLY:
+                # Back soon, while the token can still say whether this attempt arrived.
+                wait = timedelta(seconds=min(self.policy.reply_retry, outcome.retry_after or self.policy.reply_retry))
+            change.update(status=PENDING, next_attempt_at=now + wait)
+            return _Done(change, PENDING)
+        change["status"] = FAILED
+        log.error("outbox row %s given up after %s attempts (%s)", row.id, row.attempts, outcome.status)
+        return _Done(change, FAILED)
+
+
+def _stamp(change: dict[str, Any], sent_at: datetime) -> dict[str, Any]:
+    return {**change, "sent_at": sent_at} if change.get("status") == SENT else change
 
 
 def deliver(db: Database, gateway: LineGateway | None, ids: Iterable[int] | None = None,
             *, now: datetime | None = None) -> Counter[str]:
-    """Send the given rows (or every due row); return counts per outcome."""
-    stats: Counter[str] = Counter()
+    """Send the given rows (or every due row) from this thread; return counts per outcome."""
     if gateway is None:
         # Not connected to LINE: rows stay pending until a gateway exists.
-        return stats
-    if ids is None:
-        with db.transaction() as session:
-            ids = due_ids(session=session, now=now)
-    for row_id in ids:
-        # One row at a time: a sender killed mid-run leaves only the row in flight claimed,
-        # so the next run sends the rest at once (the claimed one after CLAIM_TIMEOUT, and
-        # LINE answers 409 for its retry key if it had arrived).
-        claimed = _claim(db, row_id, now or utcnow())
-        if claimed is None:
-            stats["skipped"] += 1
-            continue
-        kind, outcome = _send(gateway, claimed)
-        stats[_record(db, claimed, kind, outcome, now)] += 1
-    return stats
-
-
-def _claim(db: Database, row_id: int, now: datetime) -> _Claimed | None:
-    # A conditional update claims only a row no other sender holds: two senders never send one row.
-    table = OutboxMessage.__table__
-    stmt = (
-        update(table)
-        .where(table.c.id == row_id, claimable(now))
-        .values(status=SENDING, claimed_at=now, attempts=table.c.attempts + 1)
-        .returning(table.c.id, table.c.kind, table.c.reply_token, table.c.recipients, table.c.messages,
-                   table.c.retry_key, table.c.attempts)
-    )
-    with db.transaction() as session:
-        found = session.execute(stmt).first()
-    return _Claimed(*found) if found is not None else None
-
-
-def _send(gateway: LineGateway, row: _Claimed) -> tuple[str, Outcome]:
-    # Calls are made outside any transaction: no lock is held while LINE answers.
-    kind = row.kind
-    outcome = _call(gateway, kind, row)
-    if kind == KIND_REPLY and outcome.result in (Result.BAD_REPLY_TOKEN, Result.RETRY):
-        # The token expired or was used, or LINE did not answer: a push with the row's
-        # retry key reaches the person and cannot arrive twice.
-        kind = KIND_PUSH
-        outcome = _call(gateway, kind, row)
-    return kind, outcome
-
-
-def _record(db: Database, row: _Claimed, kind: str, outcome: Outcome, now: datetime | None) -> str:
-    change: dict[str, Any] = {"kind": kind}
-    if kind != KIND_REPLY:
-        change["reply_token"] = None
-    change["last_error"] = None if outcome.delivered else f"{outcome.status or '-'} {outcome.error or ''}"[:500]
-    if outcome.delivered:
-        change.update(status=SENT, sent_at=utcnow())
-    elif outcome.result is Result.RETRY and row.attempts < MAX_ATTEMPTS:
-        change.update(status=PENDING, next_attempt_at=(now or utcnow()) + backoff(row.attempts))
-    else:
-        change["status"] = FAILED
-        log.error("outbox row %s given up after %s attempts (%s)", row.id, row.attempts, outcome.status)
-    with db.transaction() as session:
-        session.execute(update(OutboxMessage.__table__).where(OutboxMessage.__table__.c.id == row.id).values(**change))
-    return str(change["status"])
-
-
-def _call(gateway: LineGateway, kind: str, row: _Claimed) -> Outcome:
-    if kind == KIND_REPLY and row.reply_token:
-        return gateway.reply(row.reply_token, row.messages)
-    if kind == KIND_MULTICAST:
-        return gateway.multicast(row.recipients, row.messages, row.retry_key)
-    return gateway.push(row.recipients[0], row.messages, row.retry_key)
+        return Counter()
+    return Sender(db, gateway).deliver(ids, now=now)

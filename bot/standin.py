@@ -8,7 +8,10 @@ content and rich menus. State is in memory: it is a development and test tool, n
 from __future__ import annotations
 
 import itertools
+import random
 import secrets
+import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -45,6 +48,42 @@ class _Failure:
     status: int
     remaining: int
     message: str
+    retry_after: str | None = None
+
+
+FAULTS = ("500", "500-after", "429", "reset", "reset-after", "slow")
+
+
+@dataclass
+class Chaos:
+    """Faults injected into message calls, like a misbehaving Messaging API.
+
+    500 and reset refuse the call; 500-after, reset-after and slow accept it first (LINE has
+    the message, the caller cannot know); 429 carries Retry-After; slow answers after `slow`
+    seconds, past the caller's timeout.
+    """
+
+    rate: float
+    rng: random.Random
+    slow: float = 1.0
+    retry_after: str = "1"
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def pick(self) -> str | None:
+        """Choose this call's fault, or None."""
+        if self.rng.random() >= self.rate:
+            return None
+        fault = self.rng.choice(FAULTS)
+        self.counts[fault] = self.counts.get(fault, 0) + 1
+        return fault
+
+
+def _reset_connection() -> None:
+    # SO_LINGER 0 turns the close into a TCP reset: the caller sees "connection reset by peer".
+    sock = request.environ.get("werkzeug.socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 @dataclass
@@ -65,6 +104,12 @@ class StandIn:
     rich_menu_images: dict[str, bytes] = field(default_factory=dict)
     user_menus: dict[str, str] = field(default_factory=dict)
     default_menu: str | None = None
+    chaos: Chaos | None = None
+    # The channel's monthly quota (None: unlimited) and what counts against it: one per
+    # recipient of every accepted push or multicast (replies are free).
+    quota_limit: int | None = None
+    quota_used: int = 0
+    delay: float = 0.0  # seconds every message call takes (a slow network)
     # Seconds the simulator's เลื่อนเวลา moved the chat's clock: deliveries are stamped with it.
     clock_offset: float = 0.0
 
@@ -82,10 +127,22 @@ class StandIn:
         with self._lock:
             self._contents[message_id] = (data, content_type)
 
-    def fail(self, path_fragment: str, status: int, times: int = 1, message: str = "stand-in failure") -> None:
+    def fail(self, path_fragment: str, status: int, times: int = 1, message: str = "stand-in failure",
+             retry_after: str | None = None) -> None:
         """Answer the next `times` calls whose path contains the fragment with this status."""
         with self._lock:
-            self._failures.append(_Failure(path_fragment, status, times, message))
+            self._failures.append(_Failure(path_fragment, status, times, message, retry_after))
+
+    def misbehave(self, rate: float, *, seed: int = 0, slow: float = 1.0, retry_after: str = "1") -> Chaos:
+        """Fail about `rate` of message calls with the faults in FAULTS (None rate: behave)."""
+        with self._lock:
+            self.chaos = Chaos(rate, random.Random(seed), slow, retry_after) if rate else None
+            return self.chaos  # type: ignore[return-value]
+
+    def accepted_keys(self) -> list[str]:
+        """Return every retry key accepted, once per acceptance."""
+        with self._lock:
+            return [c.retry_key for c in self.calls if c.status == 200 and c.retry_key]
 
     def inbox(self, user_id: str, after: int = 0) -> list[Delivery]:
         """Return the messages a user received after a sequence number."""
@@ -109,6 +166,10 @@ class StandIn:
             self.rich_menu_images.clear()
             self.user_menus.clear()
             self.default_menu = None
+            self.chaos = None
+            self.quota_limit = None
+            self.quota_used = 0
+            self.delay = 0.0
 
     # --- internals --------------------------------------------------------------------------
 
@@ -153,10 +214,37 @@ def create_blueprint(standin: StandIn, name: str = "line_standin") -> Blueprint:
             failure = standin._injected()
             if failure is not None:
                 standin._record(failure.status, request.get_json(silent=True))
-                return _error(failure.status, failure.message)
+                response = _error(failure.status, failure.message)
+                if failure.retry_after is not None:
+                    response.headers["Retry-After"] = failure.retry_after
+                return response
         return None
 
     def _messages_call(via: str) -> Response:
+        if standin.delay:
+            time.sleep(standin.delay)
+        with standin._lock:
+            fault = standin.chaos.pick() if standin.chaos is not None else None
+        if fault in ("500", "429", "reset"):
+            with standin._lock:
+                standin._record(int(fault) if fault != "reset" else 0, request.get_json(silent=True))
+            if fault == "reset":
+                _reset_connection()
+                return _error(500, "reset")
+            response = _error(int(fault), "stand-in fault")
+            if fault == "429":
+                response.headers["Retry-After"] = standin.chaos.retry_after if standin.chaos else "1"
+            return response
+        response = _accept(via)
+        if fault == "500-after":
+            return _error(500, "stand-in fault after accepting")
+        if fault == "reset-after":
+            _reset_connection()
+        elif fault == "slow":
+            time.sleep(standin.chaos.slow if standin.chaos else 1.0)
+        return response
+
+    def _accept(via: str) -> Response:
         body = request.get_json(silent=True) or {}
         messages = body.get("messages") or []
         if not isinstance(messages, list) or not 1 <= len(messages) <= 5:
@@ -185,6 +273,8 @@ def create_blueprint(standin: StandIn, name: str = "line_standin") -> Blueprint:
                     return _error(400, "The request body has 1 error(s)")
             if key:
                 standin._retry_keys.add(key)
+            if via != "reply":
+                standin.quota_used += len(to)
             standin._record(200, body)
             standin._deliver(to, messages, via)
         return jsonify({"sentMessages": [{"id": str(next(standin._seq))} for _ in messages]})
@@ -200,6 +290,20 @@ def create_blueprint(standin: StandIn, name: str = "line_standin") -> Blueprint:
     @bp.post("/v2/bot/message/multicast")
     def multicast() -> Response:
         return _messages_call("multicast")
+
+    @bp.get("/v2/bot/message/quota")
+    def quota() -> Response:
+        with standin._lock:
+            standin._record(200)
+            if standin.quota_limit is None:
+                return jsonify({"type": "none"})
+            return jsonify({"type": "limited", "value": standin.quota_limit})
+
+    @bp.get("/v2/bot/message/quota/consumption")
+    def quota_consumption() -> Response:
+        with standin._lock:
+            standin._record(200)
+            return jsonify({"totalUsage": standin.quota_used})
 
     @bp.get("/v2/bot/message/<message_id>/content")
     def content(message_id: str) -> Response:

@@ -9,7 +9,6 @@ from linebot.v3.models.events import UnknownEvent
 from linebot.v3.webhooks import Event
 
 from bot import edge
-from bot.sender import deliver
 from bot.state import BotState, state
 from handlers.kit.context import Ctx
 from handlers.kit.messages import text
@@ -102,6 +101,7 @@ def process_event(s: BotState, raw: dict[str, Any]) -> list[int]:
     row_ids: list[int] = []
     try:
         with s.db.transaction() as session:
+            session.info["outbox_source"] = "chat"
             if event_id and not first_time(session=session, webhook_event_id=event_id, event_type=event_type):
                 log.info("skipping redelivered event %s", event_id)
                 return []
@@ -125,9 +125,11 @@ def process_event(s: BotState, raw: dict[str, Any]) -> list[int]:
         log.exception("event %s of type %s failed; the user gets an apology", event_id or "-", event_type)
         row_ids = _apologise(s, event_id, event_type, reply_token, user_id)
     try:
-        deliver(s.db, s.gateway, row_ids)
-    except Exception:  # the change is committed; the clock retries whatever was not sent
-        log.exception("delivering the outbox rows of event %s failed", event_id or "-")
+        # Sent after the answer by the courier's threads: the request never waits on LINE.
+        if s.courier is not None:
+            s.courier.submit(row_ids)
+    except Exception:  # the change is committed; the worker sends whatever was not sent
+        log.exception("handing the outbox rows of event %s to the courier failed", event_id or "-")
     return row_ids
 
 

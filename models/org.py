@@ -36,6 +36,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "report_overdue_days": 7,
     "approval_waiting_working_days": 2,
     "extra_holidays": [],  # ISO dates the organisation closes on beyond the national ones
+    # Most recipients optional course announcements may reach in a month (LINE bills pushes per
+    # recipient; replies are free). None: no cap of our own, only LINE's remaining quota.
+    "announcement_monthly_cap": None,
     "retention_years": 5,  # the SOP keeps training records 5 years; the clock purges older ones
     # The bot's basic id ("@123abcde"): check-in QR codes open its chat (line.me/R/oaMessage/...).
     "line_bot_basic_id": "",

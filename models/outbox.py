@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Integer, String, select
+from sqlalchemy import JSON, Boolean, ColumnElement, Integer, String, case, false, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -25,7 +25,18 @@ FAILED = "failed"  # gave up: LINE refused it for good, or retries ran out
 MULTICAST_LIMIT = 500  # LINE's maximum recipients per multicast call
 MAX_MESSAGES = 5  # LINE's maximum messages per call
 MAX_ATTEMPTS = 12
-CLAIM_TIMEOUT = timedelta(minutes=5)
+# How long a sender may hold a claimed row before another takes it over (the holder died).
+# A reply's lease is short, so a reply held by a killed sender is retried with its own token
+# while the token still lives: LINE then says whether the first attempt arrived.
+CLAIM_TIMEOUT = timedelta(minutes=2)
+REPLY_CLAIM_TIMEOUT = timedelta(seconds=15)
+# LINE's reply tokens work for about a minute; after this a reply is not attempted at all.
+REPLY_TOKEN_LIFE = timedelta(seconds=50)
+
+SOURCE_CHAT = "chat"  # replies and pushes written while handling a LINE event
+# Optional announcements (new courses, registration closing): they wait when the month's
+# message budget would run out. Follow-ups of owed work and approval cards always go.
+OPTIONAL_SOURCES = frozenset({"closing", "courses-closing", "announcement", "courses-announce"})
 
 
 class OutboxMessage(Base):
@@ -50,6 +61,22 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     # Status code and LINE's error message only: never the message bodies.
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # Who wrote the row (a clock job, "chat", a console area): pushes are counted per source.
+    source: Mapped[str | None] = mapped_column(String(40), index=True)
+    # An earlier attempt may have reached LINE without us seeing the answer (timeout, reset,
+    # 5xx, a sender killed mid-call). A reply in that state is never replaced by a push while
+    # its token can still tell.
+    outcome_unknown: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+def _source(session: Session, source: str | None, dedup_key: str | None) -> str | None:
+    # An explicit source wins; then the transaction's (the webhook sets "chat"); then the
+    # reminder kind at the head of its dedup key ("followup:...").
+    if source:
+        return source[:40]
+    if session.info.get("outbox_source"):
+        return str(session.info["outbox_source"])[:40]
+    return dedup_key.split(":", 1)[0][:40] if dedup_key else None
 
 
 def _track(session: Session, row: OutboxMessage) -> OutboxMessage:
@@ -72,6 +99,7 @@ def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
 def enqueue_reply(*, session: Session, reply_token: str, to: str, messages: list[dict[str, Any]]) -> list[OutboxMessage]:
     """Queue a reply; the recipient is kept so an expired token can fall back to a push."""
     rows = []
+    source = _source(session, None, None) or SOURCE_CHAT
     for i, batch in enumerate(_chunks(messages, MAX_MESSAGES)):
         # Only the first five messages can use the token; any more go as a push.
         row = OutboxMessage(
@@ -79,6 +107,7 @@ def enqueue_reply(*, session: Session, reply_token: str, to: str, messages: list
             reply_token=reply_token if i == 0 else None,
             recipients=[to],
             messages=list(batch),
+            source=source,
         )
         session.add(row)
         rows.append(_track(session, row))
@@ -86,34 +115,38 @@ def enqueue_reply(*, session: Session, reply_token: str, to: str, messages: list
 
 
 def enqueue_push(
-    *, session: Session, to: str, messages: list[dict[str, Any]], dedup_key: str | None = None
+    *, session: Session, to: str, messages: list[dict[str, Any]], dedup_key: str | None = None,
+    source: str | None = None,
 ) -> OutboxMessage | None:
     """Queue a push to one LINE user; None if dedup_key was queued before."""
-    return _insert(session, KIND_PUSH, [to], messages[:MAX_MESSAGES], dedup_key)
+    return _insert(session, KIND_PUSH, [to], messages[:MAX_MESSAGES], dedup_key, _source(session, source, dedup_key))
 
 
 def enqueue_multicast(
-    *, session: Session, to: Sequence[str], messages: list[dict[str, Any]], dedup_key: str | None = None
+    *, session: Session, to: Sequence[str], messages: list[dict[str, Any]], dedup_key: str | None = None,
+    source: str | None = None,
 ) -> list[OutboxMessage]:
     """Queue one identical message to many users, 500 a call; a lone recipient goes by push."""
     recipients = list(dict.fromkeys(to))
     rows: list[OutboxMessage] = []
     if len(recipients) == 1:
-        row = enqueue_push(session=session, to=recipients[0], messages=messages, dedup_key=dedup_key)
+        row = enqueue_push(session=session, to=recipients[0], messages=messages, dedup_key=dedup_key, source=source)
         return [row] if row else []
+    source = _source(session, source, dedup_key)
     for i, batch in enumerate(_chunks(recipients, MULTICAST_LIMIT)):
         key = f"{dedup_key}#{i}" if dedup_key else None
-        row = _insert(session, KIND_MULTICAST, list(batch), messages[:MAX_MESSAGES], key)
+        row = _insert(session, KIND_MULTICAST, list(batch), messages[:MAX_MESSAGES], key, source)
         if row is not None:
             rows.append(row)
     return rows
 
 
 def _insert(
-    session: Session, kind: str, recipients: list[str], messages: list[dict[str, Any]], dedup_key: str | None
+    session: Session, kind: str, recipients: list[str], messages: list[dict[str, Any]], dedup_key: str | None,
+    source: str | None,
 ) -> OutboxMessage | None:
     if dedup_key is None:
-        row = OutboxMessage(kind=kind, recipients=recipients, messages=messages)
+        row = OutboxMessage(kind=kind, recipients=recipients, messages=messages, source=source)
         session.add(row)
         return _track(session, row)
     # INSERT ... ON CONFLICT DO NOTHING: two clocks racing on one reminder write it once.
@@ -123,6 +156,8 @@ def _insert(
         "messages": messages,
         "retry_key": str(uuid.uuid4()),
         "dedup_key": dedup_key,
+        "source": source,
+        "outcome_unknown": False,
         "status": PENDING,
         "attempts": 0,
         "created_at": utcnow(),
@@ -139,15 +174,18 @@ def _insert(
     return _track(session, row) if row is not None else None
 
 
-def claimable(now: datetime) -> ColumnElement[bool]:
+def claimable(now: datetime, lease: timedelta = CLAIM_TIMEOUT,
+              reply_lease: timedelta = REPLY_CLAIM_TIMEOUT) -> ColumnElement[bool]:
     """Return the condition of a row a sender may take: pending and due, or held by a sender
-    that died (claimed longer ago than CLAIM_TIMEOUT), and not yet out of attempts."""
+    that died (claimed longer ago than its lease), and not yet out of attempts."""
     table = OutboxMessage.__table__
+    stamp = table.c.claimed_at.type
+    held_since = case((table.c.kind == KIND_REPLY, literal(now - reply_lease, stamp)), else_=literal(now - lease, stamp))
     return (
         (table.c.attempts < MAX_ATTEMPTS)
         & (
             ((table.c.status == PENDING) & (table.c.next_attempt_at <= now))
-            | ((table.c.status == SENDING) & (table.c.claimed_at < now - CLAIM_TIMEOUT))
+            | ((table.c.status == SENDING) & (table.c.claimed_at < held_since))
         )
     )
 
@@ -156,3 +194,62 @@ def due_ids(*, session: Session, now: datetime | None = None, limit: int = 1000)
     """Return ids of rows ready to send, oldest first."""
     stmt = select(OutboxMessage.id).where(claimable(now or utcnow())).order_by(OutboxMessage.id).limit(limit)
     return list(session.scalars(stmt))
+
+
+def claim(*, session: Session, now: datetime, limit: int, ids: Sequence[int] | None = None,
+          lease: timedelta = CLAIM_TIMEOUT, reply_lease: timedelta = REPLY_CLAIM_TIMEOUT) -> list[Any]:
+    """Claim up to `limit` claimable rows (only among `ids` when given) in one statement.
+
+    UPDATE .. WHERE id IN (SELECT .. LIMIT n [FOR UPDATE SKIP LOCKED]) RETURNING: on PostgreSQL
+    several senders take disjoint batches without waiting for each other; on SQLite the write
+    lock (BEGIN IMMEDIATE) makes the statement atomic, so two senders never hold one row.
+    Taking over a row a dead sender held marks its outcome unknown: that sender may have sent it.
+    """
+    table = OutboxMessage.__table__
+    pick = select(table.c.id).where(claimable(now, lease, reply_lease))
+    if ids is not None:
+        pick = pick.where(table.c.id.in_(list(ids)))
+    pick = pick.order_by(table.c.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    stmt = (
+        update(table)
+        .where(table.c.id.in_(pick.scalar_subquery()))
+        .values(status=SENDING, claimed_at=now, attempts=table.c.attempts + 1,
+                outcome_unknown=or_(table.c.outcome_unknown, table.c.status == SENDING))
+        .returning(table.c.id, table.c.kind, table.c.reply_token, table.c.recipients, table.c.messages,
+                   table.c.retry_key, table.c.attempts, table.c.created_at, table.c.outcome_unknown, table.c.source,
+                   table.c.dedup_key)
+    )
+    return sorted(session.execute(stmt).all(), key=lambda r: r.id)
+
+
+def record(*, session: Session, outcomes: Iterable[tuple[int, dict[str, Any]]]) -> None:
+    """Write each row's outcome; rows sent alike share one statement."""
+    table = OutboxMessage.__table__
+    alike: dict[tuple[Any, ...], list[int]] = {}
+    for row_id, change in outcomes:
+        alike.setdefault(tuple(sorted(change.items())), []).append(row_id)
+    for change, row_ids in alike.items():
+        session.execute(update(table).where(table.c.id.in_(row_ids)).values(**dict(change)))
+
+
+def source_of(source: str | None, dedup_key: str | None) -> str:
+    """Return a row's source: as written, else the reminder kind heading its dedup key."""
+    if source:
+        return source
+    return dedup_key.split(":", 1)[0] if dedup_key else SOURCE_CHAT
+
+
+def pushes_since(*, session: Session, since: datetime) -> dict[str, int]:
+    """Return the recipients of pushes and multicasts sent since an instant, per source (what LINE bills)."""
+    table = OutboxMessage.__table__
+    rows = session.execute(
+        select(table.c.source, table.c.dedup_key, table.c.recipients)
+        .where(table.c.status == SENT, table.c.kind != KIND_REPLY, table.c.sent_at >= since)
+    )
+    counts: dict[str, int] = {}
+    for source, dedup_key, recipients in rows:
+        key = source_of(source, dedup_key)
+        counts[key] = counts.get(key, 0) + len(recipients or [])
+    return counts

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
@@ -104,6 +105,21 @@ def _wipe(db: Database) -> None:
         else:
             for table in reversed(Base.metadata.sorted_tables):
                 conn.execute(table.delete())
+
+
+class DeliveringClient(FlaskClient):
+    """A test client that, like LINE's user, waits for what the bot sends after answering."""
+
+    def open(self, *args: object, **kwargs: object) -> TestResponse:  # type: ignore[override]
+        response = super().open(*args, **kwargs)  # type: ignore[arg-type]
+        state = self.application.extensions.get("bot")
+        if state is not None and state.courier is not None:
+            assert state.courier.drain(timeout=60), "the courier did not finish in time"
+        return response
+
+
+# Every app a test builds (second processes, the simulator) gets it.
+Flask.test_client_class = DeliveringClient
 
 
 @pytest.fixture

@@ -5,19 +5,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot import sender
 from bot.line import LineGateway, Result
 from bot.sender import deliver
 from models.base import utcnow
 from models.outbox import (
-    FAILED,
-    KIND_PUSH,
-    MAX_ATTEMPTS,
-    PENDING,
-    SENT,
-    OutboxMessage,
-    enqueue_multicast,
-    enqueue_push,
+    FAILED, KIND_PUSH, MAX_ATTEMPTS, PENDING, SENT, OutboxMessage, claim, enqueue_multicast, enqueue_push,
     enqueue_reply,
 )
 from tests.support.fake_line import ACCESS_TOKEN
@@ -134,19 +126,26 @@ def test_dedup_key_writes_a_reminder_once(tx) -> None:
         assert s.scalar(select(func.count()).select_from(OutboxMessage)) == 1
 
 
+def _claim(tx, row_id: int, now) -> list:
+    with tx() as s:
+        return claim(session=s, now=now, limit=10, ids=[row_id])
+
+
 def test_a_claimed_row_cannot_be_claimed_again(bot, tx) -> None:
     row_id = _push(tx)
-    assert sender._claim(bot.db, row_id, utcnow()) is not None
-    assert sender._claim(bot.db, row_id, utcnow()) is None
-    # A sender that died holding it: after the claim timeout another may take it.
-    assert sender._claim(bot.db, row_id, utcnow() + timedelta(minutes=6)) is not None
+    assert len(_claim(tx, row_id, utcnow())) == 1
+    assert _claim(tx, row_id, utcnow()) == []
+    # A sender that died holding it: after the claim timeout another may take it, knowing
+    # that the dead sender may have sent it.
+    (taken,) = _claim(tx, row_id, utcnow() + timedelta(minutes=6))
+    assert taken.outcome_unknown and taken.attempts == 2
 
 
 def test_a_row_out_of_attempts_is_not_claimed(bot, tx) -> None:
     row_id = _push(tx)
     with tx() as s:
         s.get(OutboxMessage, row_id).attempts = MAX_ATTEMPTS
-    assert sender._claim(bot.db, row_id, utcnow()) is None
+    assert _claim(tx, row_id, utcnow()) == []
 
 
 def test_a_row_the_sdk_cannot_build_is_dropped_and_the_rest_still_go(bot, tx, fake_line) -> None:

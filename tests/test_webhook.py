@@ -125,13 +125,11 @@ def test_unreadable_signed_events_are_ignored_not_500(chat: Chat, event: dict) -
     assert chat.post(event).status_code == 200
 
 
-def test_a_failing_delivery_after_commit_is_not_a_500(chat: Chat, monkeypatch) -> None:
-    import bot.webhook
-
+def test_a_failing_delivery_after_commit_is_not_a_500(chat: Chat, bot, monkeypatch) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("network card on fire")
 
-    monkeypatch.setattr(bot.webhook, "deliver", broken)
+    monkeypatch.setattr(bot.courier, "submit", broken)
     assert chat.post(ev.text_event("U1", "สวัสดี", "t")).status_code == 200
 
 
