@@ -17,6 +17,7 @@ from models.audit import audit
 from models.course import COURSE_KINDS, POLICY_AREAS, Course
 from models.delegation import acting_approver
 from models.org import Staff, StaffType
+from models.plan import PlanActivity
 from models.registration import (
     LIVE,
     ApprovalStep,
@@ -31,6 +32,7 @@ from models.reports import ReportState, report_state
 from thai.dates import fiscal_year, fiscal_year_bounds, format_date
 
 TITLE_MAX, CODE_MAX, TEXT_MAX = 300, 40, 200
+HOURS_MAX = 99999  # Course.hours is Numeric(6, 1)
 
 
 class T:
@@ -56,6 +58,9 @@ class T:
     ENDED = "หลักสูตรนี้อบรมเสร็จแล้วเมื่อ {date} จึงยกเลิกไม่ได้ค่ะ"
     L_ORGANIZER, L_VENUE = "หน่วยงานผู้จัด", "สถานที่"
     L_SEATS, L_FEE, L_BUDGET = "จำนวนที่นั่ง", "ค่าลงทะเบียน", "งบประมาณ"
+    L_HOURS = "จำนวนชั่วโมง"
+    HOURS_MAX = "จำนวนชั่วโมงต้องไม่เกิน {max:,} ชั่วโมงค่ะ"
+    ACTIVITY = "กิจกรรมตามแผนที่เลือกไม่อยู่ในแผนปีงบประมาณ {fy} ของหลักสูตรนี้ค่ะ"
 
 
 class CourseError(ValueError):
@@ -86,6 +91,8 @@ class CourseInput:
     approval_levels: int | None = None
     description: str = ""
     target_type_ids: list[int] = field(default_factory=list)
+    hours: Decimal | None = None  # None: not recorded
+    activity_id: int | None = None  # the HR-plan activity of the course's fiscal year
 
     @classmethod
     def of(cls, course: Course) -> CourseInput:
@@ -95,7 +102,8 @@ class CourseInput:
                    organizer=course.organizer, venue=course.venue, start_time=course.start_time,
                    seats=course.seats, fee=Decimal(course.fee), budget=Decimal(course.budget),
                    policy_area=course.policy_area, approval_levels=course.approval_levels,
-                   description=course.description, target_type_ids=[t.id for t in course.target_types])
+                   description=course.description, target_type_ids=[t.id for t in course.target_types],
+                   hours=course.hours, activity_id=course.activity_id)
 
 
 def _problems(data: CourseInput) -> list[str]:
@@ -124,6 +132,10 @@ def _problems(data: CourseInput) -> list[str]:
             problems.append(T.NEGATIVE.format(label=label))
     if data.approval_levels is not None and not 1 <= data.approval_levels <= 5:
         problems.append(T.LEVELS)
+    if data.hours is not None and data.hours < 0:
+        problems.append(T.NEGATIVE.format(label=T.L_HOURS))
+    elif data.hours is not None and data.hours > HOURS_MAX:
+        problems.append(T.HOURS_MAX.format(max=HOURS_MAX))
     return problems
 
 
@@ -136,6 +148,8 @@ def _apply(session: Session, course: Course, data: CourseInput) -> None:
     course.fee, course.budget, course.policy_area = data.fee, data.budget, data.policy_area
     course.approval_levels, course.description = data.approval_levels, data.description.strip()
     course.target_types = types
+    course.hours = None if data.hours is None else data.hours.quantize(Decimal("0.1"))
+    course.activity_id = data.activity_id
 
 
 def _types(session: Session, data: CourseInput) -> list[StaffType]:
@@ -145,6 +159,16 @@ def _types(session: Session, data: CourseInput) -> list[StaffType]:
     if len(types) != len(wanted):
         raise CourseError(T.TYPES)
     return types
+
+
+def _check_activity(session: Session, data: CourseInput) -> None:
+    """Refuse an activity that does not exist or belongs to another fiscal year than the course's."""
+    if data.activity_id is None:
+        return
+    fy = fiscal_year(data.start_date)
+    activity = session.get(PlanActivity, data.activity_id)
+    if activity is None or activity.fiscal_year != fy:
+        raise CourseError(T.ACTIVITY.format(fy=fy))
 
 
 def _check_code(session: Session, code: str, course_id: int | None) -> None:
@@ -161,6 +185,7 @@ def add_course(*, session: Session, data: CourseInput, by: str, actor_id: int | 
         raise CourseError(*problems)
     _check_code(session, data.code, None)
     _types(session, data)
+    _check_activity(session, data)
     course = Course(code=data.code.strip(), title=data.title.strip(), start_date=data.start_date,
                     end_date=data.end_date, registration_deadline=data.registration_deadline)
     _apply(session, course, data)
@@ -193,6 +218,7 @@ def update_course(*, session: Session, course_id: int, data: CourseInput, by: st
         raise CourseError(*problems)
     _check_code(session, data.code, course.id)
     _types(session, data)
+    _check_activity(session, data)
     before = {"start_date": course.start_date.isoformat(), "registration_deadline":
               course.registration_deadline.isoformat(), "seats": course.seats}
     _apply(session, course, data)

@@ -62,6 +62,16 @@ def _url(raw: str) -> str:
     return value
 
 
+def _base_url(raw: str) -> str:
+    """Read the bot's public address: empty (no links to documents) or an https:// origin."""
+    value = raw.strip().rstrip("/")
+    if not value:
+        return ""
+    if not re.match(r"^https://[^\s/?#]+\.[^\s/?#]+(/[^\s?#]*)?$", value) or len(value) > 300:
+        raise SettingError("ต้องเว้นว่าง หรือเป็นลิงก์ที่ขึ้นต้นด้วย https:// เช่น https://bot.example.go.th")
+    return value
+
+
 def _basic_id(raw: str) -> str:
     value = raw.strip()
     if value and not re.match(r"^@[0-9a-z]{4,20}$", value.lower()):
@@ -137,6 +147,9 @@ FIELDS: tuple[Field, ...] = (
           "เช่น https://line.me/R/ti/p/@123abcde ใช้ทำ QR code บนใบรหัสผูกบัญชี", _url, "url"),
     Field("line_bot_basic_id", "Basic ID ของบอท LINE",
           "เช่น @123abcde ใช้ทำคิวอาร์โค้ดลงทะเบียนเข้าอบรมที่เปิดแชตของบอท", _basic_id),
+    Field("public_base_url", "ที่อยู่สาธารณะของระบบ (https://)",
+          "เช่น https://bot.example.go.th ใช้ทำลิงก์เปิดเกียรติบัตรและรูปภาพในแชต เว้นว่างได้ (จะไม่มีลิงก์)",
+          _base_url, "url"),
 )
 
 

@@ -2,6 +2,7 @@
 attendance, and what participants hear in the chat."""
 from __future__ import annotations
 
+from datetime import date as date_type
 from datetime import timedelta
 from decimal import Decimal
 
@@ -165,3 +166,71 @@ def test_hr_records_attendance_which_decides_who_owes_a_report(hr_console: Conso
     assert refused.status_code == 302
     with bot.db.transaction() as s:
         assert s.get(Registration, org["reg"].id).attendance == Attendance.UNKNOWN
+
+
+def _activities(bot, start: date_type) -> tuple[int, int]:
+    """One training activity in the course's fiscal year's plan and one in the year before."""
+    from models.plan import ActivityInput, add_activity
+
+    fy = fiscal_year(start)
+    with bot.db.transaction() as s:
+        ours = add_activity(session=s, data=ActivityInput(fy, "การพัฒนาทรัพยากรบุคคล", "อบรมงานสารบรรณ",
+                                                          is_training=True))
+        other = add_activity(session=s, data=ActivityInput(fy - 1, "การพัฒนาทรัพยากรบุคคล", "กิจกรรมปีก่อน"))
+        return ours.id, other.id
+
+
+def test_hr_sets_hours_and_plan_activity_and_the_course_page_shows_them(hr_console: ConsoleClient, bot) -> None:
+    today = today_bangkok()
+    ours, _other = _activities(bot, today + timedelta(days=30))
+    form = hr_console.text("/admin/courses/new")
+    assert 'name="hours"' in form and "อบรมงานสารบรรณ" in form and "กิจกรรมปีก่อน" not in form
+    response = hr_console.post("/admin/courses/new", _form(today, hours="๑๒.๕", activity_id=str(ours)))
+    assert response.status_code == 302
+    with bot.db.transaction() as s:
+        course = s.scalar(select(Course).where(Course.code == "NEW-01"))
+        assert (course.hours, course.activity_id) == (Decimal("12.5"), ours)
+        cid = course.id
+    page = hr_console.text(f"/admin/courses/{cid}")
+    assert "12.5 ชั่วโมง" in page and "อบรมงานสารบรรณ" in page
+    edit = hr_console.text(f"/admin/courses/{cid}/edit")
+    assert 'value="12.5"' in edit and f'value="{ours}" selected' in edit
+    # Both optional: emptied, they are cleared.
+    assert hr_console.post(f"/admin/courses/{cid}/edit", _form(today, hours="", activity_id="")).status_code == 302
+    with bot.db.transaction() as s:
+        course = s.get(Course, cid)
+        assert (course.hours, course.activity_id) == (None, None)
+
+
+@pytest.mark.parametrize("field, value, says", [
+    ("hours", "-3", "จำนวนชั่วโมงต้องไม่ติดลบค่ะ"), ("hours", "สิบ", "จำนวนชั่วโมง: ไม่เข้าใจ “สิบ”"),
+    ("hours", "๑๐๐๐๐๐", "จำนวนชั่วโมงต้องไม่เกิน 99,999 ชั่วโมงค่ะ"),
+    ("activity_id", "abc", "กิจกรรมตามแผนที่เลือกไม่ถูกต้องค่ะ"),
+    ("activity_id", "999999", "กิจกรรมตามแผนที่เลือกไม่อยู่ในแผนปีงบประมาณ"),
+    ("activity_id", "other", "กิจกรรมตามแผนที่เลือกไม่อยู่ในแผนปีงบประมาณ"),
+])
+def test_bad_hours_or_activity_say_why_and_change_nothing(hr_console: ConsoleClient, bot, org,
+                                                          field: str, value: str, says: str) -> None:
+    today = today_bangkok()
+    _ours, other = _activities(bot, today + timedelta(days=30))
+    value = str(other) if value == "other" else value
+    bad = hr_console.post("/admin/courses/new", _form(today, **{field: value}))
+    assert bad.status_code == 400 and says in bad.get_data(as_text=True)
+    cid = org["course"].id
+    edit = hr_console.post(f"/admin/courses/{cid}/edit", _form(today, code=org["course"].code, title="เปลี่ยนชื่อ",
+                                                               **{field: value}))
+    assert edit.status_code == 400 and says in edit.get_data(as_text=True)
+    with bot.db.transaction() as s:
+        assert s.scalar(select(Course).where(Course.code == "NEW-01")) is None
+        course = s.get(Course, cid)
+        assert course.title == "การเงินการคลังท้องถิ่น" and course.hours is None and course.activity_id is None
+
+
+def test_a_viewer_cannot_set_hours_or_activity(viewer_console: ConsoleClient, bot, org) -> None:
+    cid = org["course"].id
+    ours, _other = _activities(bot, org["course"].start_date)
+    data = _form(today_bangkok(), code=org["course"].code, hours="6", activity_id=str(ours))
+    assert viewer_console.post(f"/admin/courses/{cid}/edit", data).status_code == 403
+    with bot.db.transaction() as s:
+        course = s.get(Course, cid)
+        assert course.hours is None and course.activity_id is None

@@ -80,3 +80,24 @@ def test_unchanged_form_changes_nothing(tx, hr_console: ConsoleClient) -> None:
     assert "ไม่มีการตั้งค่าที่เปลี่ยนแปลง" in hr_console.text(done.headers["Location"])
     with tx() as s:
         assert s.scalar(select(AuditLog.id).where(AuditLog.action == "setting.changed")) is None
+
+
+def test_public_base_url_is_empty_or_https_and_audited(tx, hr_console: ConsoleClient,
+                                                       viewer_console: ConsoleClient) -> None:
+    assert 'name="public_base_url"' in hr_console.text("/admin/settings/")
+    for bad in ("http://bot.example.go.th", "bot.example.go.th", "https://", "javascript:alert(1)"):
+        refused = hr_console.post("/admin/settings/", data=_form(public_base_url=bad))
+        assert refused.status_code == 422 and "https://" in refused.get_data(as_text=True)
+    assert viewer_console.post("/admin/settings/", data=_form(public_base_url="https://x.example")).status_code == 403
+    with tx() as s:
+        assert get_settings(session=s)["public_base_url"] == ""
+        assert s.scalar(select(AuditLog.id).where(AuditLog.action == "setting.changed")) is None
+    done = hr_console.post("/admin/settings/", data=_form(public_base_url=" https://bot.example.go.th/ "))
+    assert done.status_code == 302
+    with tx() as s:
+        assert get_settings(session=s)["public_base_url"] == "https://bot.example.go.th"
+        row = s.scalars(select(AuditLog).where(AuditLog.action == "setting.changed")).one()
+        assert row.detail == {"key": "public_base_url", "old": "", "new": "https://bot.example.go.th"}
+    hr_console.post("/admin/settings/", data=_form(public_base_url=""))
+    with tx() as s:
+        assert get_settings(session=s)["public_base_url"] == ""

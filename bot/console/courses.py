@@ -2,7 +2,9 @@
 and attendance."""
 from __future__ import annotations
 
+import re
 from datetime import date, time
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -27,10 +29,12 @@ from models.courses import (
     update_course,
 )
 from models.org import StaffType, get_settings
+from models.plan import PlanActivity
 from models.base import utcnow
 from models.outbox import queued_ids
 from models.registration import Registration
 from thai import ThaiParseError
+from thai.numbers import to_arabic_digits
 from thai.dates import fiscal_year, format_date, format_date_range, today_bangkok
 
 try:  # day's models/attendance (the one operation that sets attendance); on main soon
@@ -59,6 +63,9 @@ class T:
     BAD_LEVELS = "จำนวนขั้นการอนุมัติต้องเป็นตัวเลขค่ะ"
     L_START, L_END, L_DEADLINE = "วันเริ่มอบรม", "วันสิ้นสุดการอบรม", "วันปิดรับสมัคร"
     L_SEATS, L_FEE, L_BUDGET = "จำนวนที่นั่ง", "ค่าลงทะเบียน", "งบประมาณ"
+    L_HOURS = "จำนวนชั่วโมง"
+    BAD_HOURS = "ไม่เข้าใจ “{raw}” กรุณาพิมพ์เป็นตัวเลข เช่น 12 หรือ 6.5 ค่ะ"
+    BAD_ACTIVITY = "กิจกรรมตามแผนที่เลือกไม่ถูกต้องค่ะ"
     # in the chat
     TOLD_PARTICIPANT = ("หลักสูตร \"{course}\" ({dates}) ถูกยกเลิกแล้วค่ะ คำขอเข้ารับการอบรมของท่านจึงถูกยกเลิกด้วย "
                         "สอบถามเพิ่มเติมได้ที่{hr}ค่ะ")
@@ -75,6 +82,14 @@ def index() -> str:
     with state().db.transaction() as db:
         return render_template("console/courses/index.html", rows=courses_of_year(session=db, fy=fy, today=today),
                                years=fiscal_years(session=db, today=today), fy=fy, today=today)
+
+
+def _typed_hours(raw: str) -> Decimal:
+    """Read training hours typed in Thai or Arabic digits ("๑๒", "6.5 ชั่วโมง"); the domain refuses < 0."""
+    value = to_arabic_digits(raw).strip().removesuffix("ชั่วโมง").removesuffix("ชม.").strip()
+    if not re.fullmatch(r"-?\d{1,7}(\.\d+)?", value):
+        raise ThaiParseError(T.BAD_HOURS.format(raw=raw.strip()[:40]))
+    return Decimal(value)
 
 
 def _form_values(form: MultiDict[str, str], today: date) -> tuple[CourseInput | None, list[str]]:
@@ -94,6 +109,12 @@ def _form_values(form: MultiDict[str, str], today: date) -> tuple[CourseInput | 
     seats = read(T.L_SEATS, typed_int, form.get("seats", ""))
     fee = read(T.L_FEE, typed_amount, form.get("fee", ""))
     budget = read(T.L_BUDGET, typed_amount, form.get("budget", ""))
+    hours_text = form.get("hours", "").strip()
+    hours = read(T.L_HOURS, _typed_hours, hours_text) if hours_text else None
+    activity_text = form.get("activity_id", "").strip()
+    activity_id = int(activity_text) if activity_text.isdigit() else None
+    if activity_text and activity_id is None:
+        problems.append(T.BAD_ACTIVITY)
     start_time = None
     if form.get("start_time", "").strip():
         try:
@@ -112,14 +133,19 @@ def _form_values(form: MultiDict[str, str], today: date) -> tuple[CourseInput | 
         registration_deadline=deadline, kind=form.get("kind", ""), organizer=form.get("organizer", ""),
         venue=form.get("venue", ""), start_time=start_time, seats=seats, fee=fee, budget=budget,
         policy_area=form.get("policy_area", ""), approval_levels=levels,
-        description=form.get("description", ""), target_type_ids=types,
+        description=form.get("description", ""), target_type_ids=types, hours=hours, activity_id=activity_id,
     ), []
 
 
 def _render_form(db: Any, course: Course | None, form: dict[str, Any], problems: list[str], status: int = 200) -> Any:
     types = list(db.scalars(select(StaffType).order_by(StaffType.name)))
+    # The course's own fiscal year when it has one; a new course may be for this year or the next.
+    this_year = fiscal_year(course.start_date if course else today_bangkok())
+    years = (this_year,) if course else (this_year, this_year + 1)
+    activities = list(db.scalars(select(PlanActivity).where(PlanActivity.fiscal_year.in_(years))
+                                 .order_by(PlanActivity.fiscal_year, PlanActivity.policy_area, PlanActivity.seq)))
     return render_template("console/courses/form.html", course=course, form=form, problems=problems,
-                           types=types, kinds=COURSE_KINDS, areas=POLICY_AREAS), status
+                           types=types, kinds=COURSE_KINDS, areas=POLICY_AREAS, activities=activities), status
 
 
 def _as_form(data: CourseInput) -> dict[str, Any]:
@@ -132,6 +158,8 @@ def _as_form(data: CourseInput) -> dict[str, Any]:
         "fee": f"{data.fee:,.2f}".replace(".00", ""), "budget": f"{data.budget:,.2f}".replace(".00", ""),
         "policy_area": data.policy_area, "approval_levels": str(data.approval_levels or ""),
         "description": data.description, "target_type_ids": [str(i) for i in data.target_type_ids],
+        "hours": "" if data.hours is None else f"{data.hours:f}".removesuffix(".0"),
+        "activity_id": str(data.activity_id or ""),
     }
 
 
@@ -200,7 +228,9 @@ def show(course_id: int) -> str:
     with state().db.transaction() as db:
         course = db.get(Course, course_id) or abort(404)
         rows = participants(session=db, course_id=course_id, today=today, settings=get_settings(session=db))
-        return render_template("console/courses/show.html", course=course, rows=rows, today=today)
+        activity = db.get(PlanActivity, course.activity_id) if course.activity_id is not None else None
+        return render_template("console/courses/show.html", course=course, rows=rows, today=today,
+                               activity=activity)
 
 
 @bp.post("/<int:course_id>/close")

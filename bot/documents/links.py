@@ -1,4 +1,5 @@
-"""Signed, expiring links to documents the app serves (certificates): LINE bots cannot send files.
+"""Signed, expiring links to documents the app serves (certificates, report photos): LINE bots cannot
+send files.
 
 A link is /documents/<token>, the token naming the kind and the record, signed with SECRET_KEY and
 dated, so it cannot be guessed or altered and stops working after LINK_DAYS; the chat hands out a
@@ -14,17 +15,20 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from bot.state import state
 from models.attendance import Certificate, certificate_path
+from models.report_overview import attachment_file
 
 log = logging.getLogger(__name__)
 
 LINK_DAYS = 7
 SALT = "document-link"
-KINDS = ("certificate",)
+KINDS = ("certificate", "attachment")
 
 bp = Blueprint("documents", __name__)
 
 EXPIRED = ("ลิงก์นี้หมดอายุแล้วค่ะ พิมพ์ ขอเกียรติบัตร ในแชตเพื่อรับลิงก์ใหม่ค่ะ", 410)
 NOT_FOUND = ("ไม่พบเอกสารนี้ค่ะ", 404)
+# A photo link is not handed out again on request, so an old one is simply gone.
+PHOTO_EXPIRED = ("ลิงก์รูปภาพนี้หมดอายุแล้วค่ะ", 404)
 
 
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:
@@ -44,6 +48,14 @@ def url_builder(secret_key: str, fallback_base: str = "") -> Callable[[str, int,
     return build
 
 
+def _kind_of(old: SignatureExpired) -> str:
+    """Return the kind an expired (but genuinely signed) token named."""
+    try:
+        return str(_serializer(state().config.SECRET_KEY).load_payload(old.payload)[0])
+    except (BadSignature, ValueError, TypeError, IndexError):
+        return ""
+
+
 def _text(body: str, status: int) -> Response:
     return Response(body, status=status, mimetype="text/plain; charset=utf-8")
 
@@ -54,12 +66,14 @@ def open_document(token: str) -> Response:
     s = state()
     try:
         kind, record_id = _serializer(s.config.SECRET_KEY).loads(token, max_age=LINK_DAYS * 86400)
-    except SignatureExpired:
-        return _text(*EXPIRED)
+    except SignatureExpired as old:
+        return _text(*(EXPIRED if _kind_of(old) == "certificate" else PHOTO_EXPIRED))
     except (BadSignature, ValueError, TypeError):
         return _text(*NOT_FOUND)
-    if kind != "certificate" or not isinstance(record_id, int):
+    if kind not in KINDS or not isinstance(record_id, int):
         return _text(*NOT_FOUND)
+    if kind == "attachment":
+        return _attachment(record_id)
     with s.db.transaction() as session:
         cert = session.get(Certificate, record_id)
         if cert is None:
@@ -74,5 +88,24 @@ def open_document(token: str) -> Response:
         return _text(*NOT_FOUND)
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'inline; filename="certificate-{record_id}.{extension}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _attachment(attachment_id: int) -> Response:
+    """Serve a submitted report's photo; the path comes from the stored row, never the request."""
+    s = state()
+    with s.db.transaction() as session:
+        found = attachment_file(session=session, attachment_id=attachment_id, upload_dir=s.config.UPLOAD_DIR)
+    if found is None:
+        return _text(*NOT_FOUND)
+    try:
+        with open(found.path, "rb") as f:  # at most the wizard's upload limit
+            data = f.read()
+    except OSError:
+        log.warning("attachment %s has no file", attachment_id)
+        return _text(*NOT_FOUND)
+    response = Response(data, mimetype=found.content_type)
+    response.headers["Content-Disposition"] = "inline"
     response.headers["Cache-Control"] = "private, no-store"
     return response

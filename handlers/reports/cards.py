@@ -14,6 +14,7 @@ from handlers.kit.messages import (
     message_action,
     postback_action,
     row,
+    uri_action,
     separator,
     text,
 )
@@ -67,8 +68,11 @@ def owed_reports_message(codec: PostbackCodec, regs: list[Registration], *, toda
     return [text(intro), flex(intro, carousel(bubbles), quick)]
 
 
-def review_card(codec: PostbackCodec, report: Report, *, buttons: bool) -> Message:
-    """Return the summary card a supervisor (with buttons) or HR (without) receives."""
+def review_card(codec: PostbackCodec, report: Report, *, buttons: bool, photos_url: str | None = None) -> Message:
+    """Return the summary card a supervisor (with buttons) or HR (without) receives.
+
+    photos_url, a signed link to the report's first photo, adds a ดูรูปภาพ button.
+    """
     reg = report.registration
     title = T.REVIEW_TITLE if report.revision <= 1 else T.REVIEW_TITLE_AGAIN.format(n=report.revision - 1)
     rows = [
@@ -82,7 +86,7 @@ def review_card(codec: PostbackCodec, report: Report, *, buttons: bool) -> Messa
         row(T.L_IMAGES, T.IMAGES_N.format(n=len(report.attachments))),
         row(T.L_SUBMITTED, format_datetime(report.submitted_at)),
     ]
-    actions = None
+    actions: list[dict[str, Any]] | None = None
     if buttons:
         actions = [
             button(postback_action(T.BTN_ACK, codec.pack(Action.REPORT_ACK, report.id, report.revision),
@@ -90,6 +94,8 @@ def review_card(codec: PostbackCodec, report: Report, *, buttons: bool) -> Messa
             button(postback_action(T.BTN_REVISE, codec.pack(Action.REPORT_REVISE, report.id, report.revision),
                                    display_text=T.BTN_REVISE), style="secondary"),
         ]
+    if photos_url and report.attachments:
+        actions = (actions or []) + [button(uri_action(T.BTN_PHOTOS, photos_url), style="link")]
     alt = T.REVIEW_ALT.format(name=reg.staff.name, course=reg.course.title)
     return flex(alt, bubble(title, rows, actions, subtitle=reg.staff.position or None))
 

@@ -100,6 +100,7 @@ class T:
     BTN_NONE = "ไม่มี"
     BTN_ACK = "รับทราบ"
     BTN_REVISE = "ขอให้แก้ไข"
+    BTN_PHOTOS = "ดูรูปภาพ"
     BTN_BACK = "กลับไปหน้าสรุป"
     BTN_CAMERA_ROLL = "เลือกรูป"
     BTN_CAMERA = "ถ่ายรูป"

@@ -358,20 +358,30 @@ def _confirm(ctx: Ctx, conv: Conversation, reg: Registration) -> list[Message]:
     return [text(T.SUBMITTED.format(course=reg.course.title, reviewer=reviewer_name))]
 
 
+def _photos_url(ctx: Ctx, report: Report) -> str | None:
+    """Return a signed, expiring link to the report's first photo; None without photos or an address."""
+    urls = ctx.services.document_url
+    if urls is None or not report.attachments:
+        return None
+    ctx.session.flush()  # the attachments' report_id must be stored before the link is served
+    return urls("attachment", report.attachments[0].id, str(ctx.settings.get("public_base_url") or ""))
+
+
 def _notify_reviewers(ctx: Ctx, report: Report) -> str:
     """Send the card with buttons to whoever reviews, and HR a copy; return what to tell the author."""
     codec = ctx.services.codec
     reg = report.registration
     boss = reviewer_of(reg)
     hr = [p for p in hr_officers(session=ctx.session) if p.id != reg.staff_id]
-    if boss is not None and ctx.push(boss, [review_card(codec, report, buttons=True)]):
+    photos = _photos_url(ctx, report)
+    if boss is not None and ctx.push(boss, [review_card(codec, report, buttons=True, photos_url=photos)]):
         others = [p for p in hr if p.id != boss.id]
-        told_hr = multicast_to(ctx.session, others, [review_card(codec, report, buttons=False)])
+        told_hr = multicast_to(ctx.session, others, [review_card(codec, report, buttons=False, photos_url=photos)])
         return (T.NOTIFIED_BOSS_AND_HR if told_hr else T.NOTIFIED_BOSS).format(name=boss.name, hr=ctx.hr)
     # No supervisor, or one the card cannot reach (not linked, blocked the bot): HR reviews,
     # so their cards carry the buttons (may_review lets them), and the author is told so.
     if hr:
-        multicast_to(ctx.session, hr, [review_card(codec, report, buttons=True)])
+        multicast_to(ctx.session, hr, [review_card(codec, report, buttons=True, photos_url=photos)])
     return (T.NOTIFIED_HR if boss is None else T.NOTIFIED_HR_INSTEAD).format(hr=ctx.hr)
 
 
