@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from bot.console.auth import login_required
 from bot.console.charts import bars
+from bot.console.shown import requested_fiscal_year
 from bot.documents import exports
 from bot.documents.render import Document, to_pdf, to_xlsx
 from bot.state import state
@@ -32,22 +33,11 @@ class T:
     SHARE = "ร้อยละที่เข้ารับการอบรม"
 
 
-def _year() -> int:
-    raw = request.args.get("year", "")
-    try:
-        year = int(raw) if raw else fiscal_year(today_bangkok())
-    except ValueError:
-        abort(404)
-    if not 2400 <= year <= 2700:
-        abort(404)
-    return year
-
-
 @bp.get("/")
 @login_required
 def index() -> str:
     """One fiscal year's figures: tiles, charts with their tables, the lists, the downloads."""
-    year = _year()
+    year = requested_fiscal_year()
     with state().db.transaction() as db:
         fig = year_figures(session=db, fiscal_year=year, today=today_bangkok())
         years = sorted(set(plan_years(session=db)) | {year, fiscal_year(today_bangkok())}, reverse=True)
@@ -87,7 +77,7 @@ def _download(ext: str, name: str, build: Callable[..., Document], **kwargs: Any
 @login_required
 def hr_report(ext: str) -> Response:
     """The fiscal-year HR report (seed 002's layout)."""
-    year = _year()
+    year = requested_fiscal_year()
     return _download(ext, f"hr-report-{year}", exports.hr_report_doc, fiscal_year=year, today=today_bangkok())
 
 
@@ -95,7 +85,7 @@ def hr_report(ext: str) -> Response:
 @login_required
 def hr_plan(ext: str) -> Response:
     """The HR plan (seed 001's layout)."""
-    year = _year()
+    year = requested_fiscal_year()
     return _download(ext, f"hr-plan-{year}", exports.hr_plan_doc, fiscal_year=year)
 
 
@@ -103,7 +93,7 @@ def hr_plan(ext: str) -> Response:
 @login_required
 def amendments(ext: str) -> Response:
     """The year's plan amendments (seed 003's layout)."""
-    year = _year()
+    year = requested_fiscal_year()
     return _download(ext, f"plan-amendments-{year}", exports.amendments_doc, fiscal_year=year)
 
 
@@ -111,7 +101,7 @@ def amendments(ext: str) -> Response:
 @login_required
 def quarterly(quarter: int, ext: str) -> Response:
     """The quarterly progress report."""
-    year = _year()
+    year = requested_fiscal_year()
     return _download(ext, f"quarter-{quarter}-{year}", exports.quarterly_doc, fiscal_year=year, quarter=quarter,
                      today=today_bangkok())
 

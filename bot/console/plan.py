@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from bot.console.auth import actor, hr_required, login_required
+from bot.console.shown import requested_fiscal_year
 from bot.state import state
 from models.base import utcnow
 from models.course import POLICY_AREAS, Course
@@ -36,17 +37,6 @@ class T:
     LINKED = "ปรับหลักสูตรของกิจกรรมแล้วค่ะ"
     NUMBER = "ตัวเลขไม่ถูกต้องค่ะ: {value}"
     DATE = "วันที่ไม่ถูกต้องค่ะ: {value}"
-
-
-def _year() -> int:
-    raw = request.args.get("year", "")
-    try:
-        year = int(raw) if raw else fiscal_year(today_bangkok())
-    except ValueError:
-        abort(404)
-    if not 2400 <= year <= 2700:
-        abort(404)
-    return year
 
 
 def _number(raw: str | None) -> Decimal | None:
@@ -89,7 +79,7 @@ def _page(template: str, db: Session, **context: Any) -> str:
 @login_required
 def index() -> str:
     """A year's plan, by policy area."""
-    year = _year()
+    year = requested_fiscal_year()
     with state().db.transaction() as db:
         rows = activities(session=db, fiscal_year=year)
         years = sorted(set(plan_years(session=db)) | {year, fiscal_year(today_bangkok())}, reverse=True)
@@ -100,7 +90,7 @@ def index() -> str:
 @hr_required
 def new() -> str | Response:
     """Add an activity to a year's plan."""
-    year = _year()
+    year = requested_fiscal_year()
     with state().db.transaction() as db:
         if request.method == "POST":
             try:

@@ -10,7 +10,9 @@ from typing import Any
 
 from models.registration import Attendance, RegStatus
 from models.reports import ReportState
-from thai.dates import format_date_range, parse_date
+from flask import abort, request
+
+from thai.dates import fiscal_year, format_date_range, parse_date, today_bangkok
 from thai.numbers import parse_amount, parse_int
 
 
@@ -69,3 +71,15 @@ def typed_amount(text: str) -> Decimal:
 def typed_int(text: str) -> int:
     """Read a whole number HR typed; empty is 0; raises ThaiParseError."""
     return parse_int(text) if text.strip() else 0
+
+
+def requested_fiscal_year() -> int:
+    """The BE fiscal year asked for in ?year= (this one when absent); a nonsense year is a 404."""
+    raw = request.args.get("year", "")
+    try:
+        year = int(raw) if raw else fiscal_year(today_bangkok())
+    except ValueError:
+        abort(404)
+    if not 2400 <= year <= 2700:
+        abort(404)
+    return year
