@@ -24,7 +24,7 @@ from handlers.kit.context import Ctx
 from handlers.kit.messages import text
 from models.conversation import get_conversation
 from models.base import utcnow
-from models.events import MAX_CLAIMS, InboundEvent, claim, finish, store
+from models.events import MAX_CLAIMS, InboundEvent, claim, finish, release, store
 from models.org import get_settings, staff_by_line_user
 from models.outbox import enqueue_reply, queued_ids
 
@@ -99,7 +99,8 @@ def handle(s: BotState, row: InboundEvent) -> list[int]:
                               received_at=row.received_at)
         return queued_ids(session)
     except Ended:
-        log.info("inbox event %s was finished by another worker", row.id)
+        # Handled before by a worker that died before closing it: its replies wait in the outbox.
+        log.info("inbox event %s was handled already", row.id)
         return []
     except Exception:
         log.exception("inbox event %s of type %s failed; the user gets an apology", row.id, row.event_type)
@@ -107,7 +108,7 @@ def handle(s: BotState, row: InboundEvent) -> list[int]:
 
 
 def _apologise(s: BotState, row: InboundEvent, reply_token: str | None) -> list[int]:
-    # The failed event is finished: handling it again would only fail the same way.
+    # The failed event is marked handled: handling it again would only fail the same way.
     try:
         with s.db.transaction() as session:
             if not finish(session=session, event_id=row.id):
@@ -138,6 +139,9 @@ def process(s: BotState, *, limit: int = BATCH, now: datetime | None = None, sta
                     stats.update(sent)
             except Exception:  # committed rows stay in the outbox; the outbox lanes send them
                 log.exception("sending the replies of inbox event %s failed", row.id)
+        # Only now may the person's next event be handled: its answers come after these.
+        with s.db.transaction() as session:
+            release(session=session, event_id=row.id)
     return len(rows)
 
 

@@ -7,6 +7,8 @@ asynchronously); workers claim stored events and run the chat on them. Rules kep
   confirm): only the oldest unhandled event of each person can be claimed;
 - an event is handled exactly once: `finish` runs in the handler's own transaction and
   refuses a second finish, so a worker whose lease ran out rolls its work back;
+- the answers keep the order too: a person's next event is claimable only once the one before
+  is `release`d, which its lane does after sending that event's replies;
 - the event's body (what a person typed) is kept only until it is handled.
 """
 from __future__ import annotations
@@ -50,7 +52,8 @@ class InboundEvent(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     claimed_until: Mapped[datetime | None]
     claims: Mapped[int] = mapped_column(Integer, default=0)
-    done_at: Mapped[datetime | None]
+    handled_at: Mapped[datetime | None]  # the chat ran on it (set with the chat's own changes)
+    done_at: Mapped[datetime | None]  # handled and its replies sent: the person's next may go
 
     def event(self) -> dict[str, Any]:
         """Return the stored event as LINE sent it."""
@@ -81,9 +84,11 @@ def store(*, session: Session, events: Sequence[dict[str, Any]], now: datetime |
     at = now or utcnow()
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (insert(InboundEvent).values([row_of(e, at) for e in events])
-            .on_conflict_do_nothing(index_elements=["webhook_event_id"]).returning(InboundEvent.id))
-    ids = sorted(session.scalars(stmt))
+    table = InboundEvent.__table__
+    stmt = (insert(table).values([row_of(e, at) for e in events])
+            .on_conflict_do_nothing(index_elements=["webhook_event_id"]).returning(table.c.id))
+    # Core, not the ORM: this runs once per webhook call and no object is wanted back.
+    ids = sorted(session.connection().execute(stmt).scalars())
     if ids:
         session.info["inbox_new"] = session.info.get("inbox_new", 0) + len(ids)
     return ids
@@ -116,11 +121,17 @@ def claim(*, session: Session, now: datetime, limit: int, lease: timedelta = LEA
 
 
 def finish(*, session: Session, event_id: int, now: datetime | None = None) -> bool:
-    """Mark an event handled and forget its body; False if it was finished already."""
+    """Mark an event handled and forget its body; False if it was handled already."""
     done = session.execute(update(InboundEvent)
-                           .where(InboundEvent.id == event_id, InboundEvent.done_at.is_(None))
-                           .values(done_at=now or utcnow(), body=None, claimed_until=None))
+                           .where(InboundEvent.id == event_id, InboundEvent.handled_at.is_(None))
+                           .values(handled_at=now or utcnow(), body=None))
     return bool(done.rowcount)  # type: ignore[attr-defined]
+
+
+def release(*, session: Session, event_id: int, now: datetime | None = None) -> None:
+    """Close a handled event (its replies went): the person's next event may be claimed."""
+    session.execute(update(InboundEvent).where(InboundEvent.id == event_id)
+                    .values(done_at=now or utcnow(), claimed_until=None))
 
 
 def waiting(*, session: Session) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot import inbox
 from bot.worker import start_in_background
 from models.base import utcnow
-from models.events import LEASE, MAX_CLAIMS, InboundEvent, claim, finish, store
+from models.events import LEASE, MAX_CLAIMS, InboundEvent, claim, finish, release, store
 from models.outbox import OutboxMessage
 from tests.support import events as ev
 from tests.support.chat import texts
@@ -64,6 +64,9 @@ def test_only_each_persons_oldest_waiting_event_can_be_claimed(session) -> None:
     # Held, and the next of each person waits behind it: nothing else to take.
     assert claim(session=session, now=now, limit=10) == []
     assert finish(session=session, event_id=first[0].id, now=now)
+    # Handled, but its replies are not out yet: the person's next still waits, so answers keep order.
+    assert claim(session=session, now=now, limit=10) == []
+    release(session=session, event_id=first[0].id, now=now)
     [nxt] = claim(session=session, now=now, limit=10)
     assert (nxt.line_user_id, nxt.event()["message"]["text"]) == ("Ua", "2")
     assert len(ids) == 5
@@ -89,6 +92,20 @@ def test_an_event_is_handled_once_even_when_two_workers_hold_it(app, bot, fake_l
     assert inbox.handle(bot, fast) and inbox.handle(bot, slow) == []
     with bot.db.transaction() as s:
         assert s.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_a_worker_that_dies_after_handling_leaves_the_event_closed_by_the_next(app, bot, fake_line) -> None:
+    standin = fake_line.standin
+    assert _raw_post(app, bot, ev.text_event("Udied", "สวัสดีค่ะ", standin.issue_reply_token("Udied"))) == 200
+    with bot.db.transaction() as s:
+        [held] = claim(session=s, now=utcnow(), limit=1)
+    assert inbox.handle(bot, held)  # handled and committed; the worker dies before sending or closing
+    assert inbox.process(bot, now=utcnow() + LEASE + timedelta(seconds=1)) == 1  # taken over: closed only
+    assert _waiting(bot) == []
+    with bot.db.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(OutboxMessage)) == 1  # handled once
+    bot.sender.deliver()  # the outbox lanes send what the dead worker had not
+    assert len(standin.messages_to("Udied")) == 1
 
 
 def test_an_event_that_keeps_killing_workers_gets_the_apology(app, bot, fake_line) -> None:

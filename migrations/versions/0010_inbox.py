@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("claims", sa.Integer(), nullable=False),
+        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inbound_events")),
         sa.UniqueConstraint("webhook_event_id", name=op.f("uq_inbound_events_webhook_event_id")),
@@ -38,8 +39,8 @@ def upgrade() -> None:
         batch.create_index("ix_inbound_events_waiting_user", ["line_user_id", "id"], unique=False,
                            sqlite_where=WAITING, postgresql_where=WAITING)
     # Events handled before stay known for a while, so their redeliveries are still dropped.
-    op.execute("INSERT INTO inbound_events (webhook_event_id, event_type, received_at, claims, done_at) "
-               "SELECT webhook_event_id, event_type, received_at, 1, received_at FROM processed_events")
+    op.execute("INSERT INTO inbound_events (webhook_event_id, event_type, received_at, claims, handled_at, done_at) "
+               "SELECT webhook_event_id, event_type, received_at, 1, received_at, received_at FROM processed_events")
     with op.batch_alter_table("processed_events") as batch:
         batch.drop_index(batch.f("ix_processed_events_received_at"))
     op.drop_table("processed_events")
