@@ -200,15 +200,16 @@ def send_outbox() -> None:
 
 @click.command("worker")
 @click.option("--lanes", type=int, default=None, help="parallel senders (default WORKER_LANES, 8)")
-def worker(lanes: int | None) -> None:
-    """Deliver the outbox continuously (the Procfile's worker process); Ctrl-C stops it."""
+@click.option("--inbox-lanes", type=int, default=None, help="parallel chat handlers (default INBOX_LANES, 4)")
+def worker(lanes: int | None, inbox_lanes: int | None) -> None:
+    """Handle stored chat events and deliver the outbox continuously (the Procfile's worker); Ctrl-C stops it."""
     from bot.worker import run_worker
 
     s = state()
     if s.sender is None:
         click.echo("ยังไม่ได้เชื่อมต่อ LINE: ไม่มีการส่งข้อความ", err=True)
         sys.exit(1)
-    run_worker(s.db, s.sender, lanes=lanes or s.config.WORKER_LANES)
+    run_worker(s, lanes=lanes or s.config.WORKER_LANES, inbox_lanes=inbox_lanes or s.config.INBOX_LANES)
 
 
 @click.command("seed-demo")

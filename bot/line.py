@@ -30,6 +30,11 @@ def _sdk() -> Any:
     return sdk
 
 
+def warm() -> None:
+    """Import the Messaging API now (a long-running process, before its first message)."""
+    _sdk()
+
+
 class Result(enum.Enum):
     """How one call to LINE ended."""
 

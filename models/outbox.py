@@ -133,9 +133,12 @@ def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def enqueue_reply(*, session: Session, reply_token: str, to: str, messages: list[dict[str, Any]]) -> list[OutboxMessage]:
+def enqueue_reply(*, session: Session, reply_token: str, to: str, messages: list[dict[str, Any]],
+                  received_at: datetime | None = None) -> list[OutboxMessage]:
     """Queue a reply; the recipient is kept so an expired token can fall back to a push."""
     rows = []
+    # The token's life runs from when LINE sent the event, not from when a worker handled it.
+    created = received_at or utcnow()
     source = source_for(session, None, None) or SOURCE_CHAT
     for i, batch in enumerate(_chunks(messages, MAX_MESSAGES)):
         # Only the first five messages can use the token; any more go as a push.
@@ -145,6 +148,7 @@ def enqueue_reply(*, session: Session, reply_token: str, to: str, messages: list
             recipients=[to],
             messages=list(batch),
             source=source,
+            created_at=created,
         )
         session.add(row)
         rows.append(_track(session, row))
