@@ -13,7 +13,6 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from bot import migrate
 from bot.clock import COMMANDS as clock_commands
 from bot.sheets import SheetError, import_courses_file, import_staff_file
 from bot.state import state
@@ -114,6 +113,8 @@ def db_group() -> None:
 @expected_failures
 def db_upgrade(revision: str) -> None:
     """Create or upgrade the schema to a revision (default: the newest)."""
+    from bot import migrate  # Alembic (and Mako) load for db commands only
+
     migrate.upgrade(state().config.DATABASE_URL, revision)
     click.echo("ฐานข้อมูลเป็นรุ่นล่าสุดแล้ว")
 
@@ -122,6 +123,8 @@ def db_upgrade(revision: str) -> None:
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
     """Take the schema back to a revision."""
+    from bot import migrate
+
     migrate.downgrade(state().config.DATABASE_URL, revision)
 
 
