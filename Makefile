@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 
 ## install: create .venv and install the project with its test tools (only sets up)
 install: $(STAMP)
+	@# Byte-compile the project once (only what changed): with PYTHONDONTWRITEBYTECODE set, every
+	@# operator command would otherwise compile all of it again at start-up.
+	@$(BIN)/python -m compileall -q -j 0 bot handlers models scheduler thai
 
 ## run: migrate the SQLite database, load the demo organisation if empty, serve on $$PORT (default 8000, .env works too)
 run: install
