@@ -15,7 +15,6 @@ from bot.sender import Policy, Sender
 from bot.notify import notify_on_commit
 from bot.standin import StandIn, create_blueprint
 from bot.state import BotState
-from handlers import build_dispatcher
 from handlers.kit.context import Services
 from handlers.kit.postback import PostbackCodec
 from thai.nlu import warm_up
@@ -87,12 +86,17 @@ def create_app(config: Config | None = None, *, warm: bool | None = None) -> Fla
     services.on_menu_change = MenuLinker(db, gateway)
     # pythainlp's dictionaries load once per process, at a web worker's start-up, never per
     # message (idempotent: later apps in the same process pay nothing).
-    if warm if warm is not None else not _in_cli():
+    warming = warm if warm is not None else not _in_cli()
+    if warming:
         warm_up()
-    app.extensions["bot"] = BotState(
-        config=config, db=db, dispatcher=build_dispatcher(), services=services,
+    app.extensions["bot"] = state = BotState(
+        config=config, db=db, services=services,
         channel_secret=secret, gateway=gateway, standin=standin, sender=sender, reply_sender=reply_sender,
     )
+    if warming:
+        # A server builds the chat now: a handler registered twice fails at start-up, not at
+        # the first message. Commands build it only if they use it (handlers load the SDK's models).
+        assert state.dispatcher is not None
 
     from bot import cli, webhook
 

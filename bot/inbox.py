@@ -14,8 +14,6 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from linebot.v3.models.events import UnknownEvent
-from linebot.v3.webhooks import Event
 from sqlalchemy import text as sql
 
 from bot.notify import INBOX, listen
@@ -57,6 +55,10 @@ def receive(s: BotState, events: list[dict[str, Any]]) -> list[int]:
 def parse_event(raw: dict[str, Any]) -> Any:
     """Turn one event into the SDK's typed object: UnknownEvent for new types, None if unreadable."""
     # New LINE event types, modes or fields must never cost a failure: each step may refuse.
+    # line-bot-sdk's webhook models load here, in the worker, not with every command.
+    from linebot.v3.models.events import UnknownEvent
+    from linebot.v3.webhooks import Event
+
     try:
         return Event.from_dict(raw)
     except Exception:  # noqa: BLE001

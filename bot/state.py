@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
-from linebot.v3 import SignatureValidator
 
 from bot.config import Config
 from bot.db import Database
@@ -15,8 +15,10 @@ from bot.line import LineGateway
 from bot.sender import Sender
 from bot.standin import StandIn
 from handlers.kit.context import Services
-from handlers.kit.router import Dispatcher
 from models.base import utcnow
+
+if TYPE_CHECKING:  # the router imports line-bot-sdk's webhook models: built on first use
+    from handlers.kit.router import Dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +29,6 @@ class BotState:
 
     config: Config
     db: Database
-    dispatcher: Dispatcher
     services: Services
     channel_secret: str
     gateway: LineGateway | None = None
@@ -37,15 +38,32 @@ class BotState:
     extras: dict[str, Any] = field(default_factory=dict)
     # How far the simulator's เลื่อนเวลา moved the chat's clock; always zero on LINE.
     clock_offset: timedelta = timedelta(0)
+    _dispatcher: Dispatcher | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        """Return the chat's dispatcher, built on first use (servers build it at start-up)."""
+        if self._dispatcher is None:
+            with self._lock:
+                if self._dispatcher is None:
+                    from handlers import build_dispatcher
+
+                    self._dispatcher = build_dispatcher()
+        return self._dispatcher
 
     def now(self) -> datetime:
         """Return the chat's clock (UTC): real time, moved by the simulator's time travel."""
         return utcnow() + self.clock_offset
 
     @property
-    def validator(self) -> SignatureValidator | None:
-        """Return the signature validator, or None when no channel secret exists."""
-        return SignatureValidator(self.channel_secret) if self.channel_secret else None
+    def validator(self) -> Any:
+        """Return the signature validator (line-bot-sdk's), or None when no channel secret exists."""
+        if not self.channel_secret:
+            return None
+        from linebot.v3 import SignatureValidator  # loads the SDK's webhook models: only where webhooks come
+
+        return SignatureValidator(self.channel_secret)
 
     @property
     def connected(self) -> bool:

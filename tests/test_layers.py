@@ -135,7 +135,7 @@ def test_no_import_cycles_between_folders(sources: dict[str, str]) -> None:
 def test_every_feature_is_listed_once_and_registers_through_its_package() -> None:
     import handlers
 
-    names = [f.__name__ for f in handlers.FEATURES]
+    names = [f.__name__ for f in handlers.features()]
     assert len(names) == len(set(names))
     on_disk = {p.stem if p.is_file() else p.name for p in (ROOT / "handlers").iterdir()
                if (p.suffix == ".py" and p.stem != "__init__") or (p.is_dir() and (p / "__init__.py").exists())}

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Loaded by the code that uses them (a PDF, an XLSX, a chart or menu image, a QR code, a working-day
 # count, `db upgrade`, the clock, a LINE call), never by building the app for a command.
 LAZY = ("pythainlp", "rapidfuzz", "fpdf", "fontTools", "uharfbuzz", "openpyxl", "PIL", "segno", "holidays",
-        "alembic", "apscheduler.schedulers", "linebot.v3.messaging")
+        "alembic", "apscheduler.schedulers", "linebot.v3.messaging", "linebot.v3.webhooks", "aiohttp")
 
 PROBE = """
 import json, sys, click

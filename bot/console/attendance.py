@@ -13,8 +13,6 @@ from sqlalchemy.orm import Session
 from bot.console.auth import actor, hr_required, login_required
 from bot.sender import deliver
 from bot.state import state
-from handlers.attendance import checkin_text
-from handlers.attendance.cards import certificate_ready
 from handlers.kit.context import push_to
 from models.attendance import (
     MAX_CHOICES,
@@ -74,6 +72,15 @@ def _day(course: Course, day_text: str) -> date:
     if day not in course_days(course):
         abort(404)
     return day
+
+
+def checkin_text(code: str) -> str:
+    """Return the text a check-in QR puts in the chat (the chat feature's words)."""
+    # Imported here: a chat feature loads line-bot-sdk's webhook models, which the console's
+    # start (and every operator command) need not pay for.
+    from handlers.attendance import checkin_text as text_of
+
+    return text_of(code)
 
 
 def checkin_link(basic_id: str, code: str) -> str | None:
@@ -176,6 +183,8 @@ def _registration(db: Session, course_id: int, registration_id: int) -> Registra
 
 def _hand_over(db: Session, cert: Certificate) -> bool:
     """Send the new certificate to its owner in the chat; False when they cannot receive it."""
+    from handlers.attendance.cards import certificate_ready  # see checkin_text
+
     urls = state().services.document_url
     return push_to(db, cert.registration.staff, certificate_ready(cert, urls, get_settings(session=db)),
                    dedup_key=f"certificate:{cert.id}:{cert.stored_name}")

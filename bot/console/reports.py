@@ -13,7 +13,6 @@ from bot.console.shown import helpers
 from bot.state import state
 from models.org import Staff, get_settings
 from models.outbox import queued_ids
-from handlers.reports.reminders import followup_message
 from models.report_overview import Reminded, attachment_file, remind_now, submitted_reports
 from models.reports import OwedRow, owed_reports_all
 from thai.dates import today_bangkok
@@ -73,6 +72,8 @@ def file(attachment_id: int) -> Any:
 @hr_required
 def remind(staff_id: int) -> Any:
     """Send one reminder of owed reports now (at most one a day per person)."""
+    from handlers.reports.reminders import followup_message  # a chat feature: loaded when used
+
     today = today_bangkok()
     s = state()
     with s.db.transaction() as db:

@@ -12,7 +12,6 @@ from bot.console.auth import actor, current_admin, hr_required, login_required
 from bot.console.sending import chat_context, deliver_now
 from bot.console.shown import helpers, typed_date
 from bot.state import state
-from handlers import approvals
 from handlers.kit.messages import message_action, text
 from models.request_overview import request_trail, waiting_overview
 from models.delegation import DelegationError, revoke_stand_in, set_stand_in, stand_ins
@@ -119,6 +118,8 @@ def decide(registration_id: int) -> Any:
             hr=hr, staff=reg.staff.name, course=reg.course.title, step=decision.step.step,
             decision=T.APPROVE if decision.approved else T.REJECT,
             reason=T.TOLD_REASON.format(reason=decision.step.reason) if decision.step.reason else ""))])
+        from handlers import approvals  # the chat feature: loaded when HR first decides, not with the console
+
         approvals.announce(ctx, decision)
         approver_name = approver.name
     deliver_now(queued_ids(db))
