@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -31,6 +31,15 @@ class Database:
         with self.Session() as session, session.begin():
             yield session
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """Open a session for reads only: on SQLite it takes no write lock (a plain BEGIN)."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**{_READ_ONLY: True})
+            with Session(bind=conn) as session:
+                yield session
+                session.rollback()
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
@@ -49,7 +58,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _sqlite_begin(conn: Any) -> None:
+_READ_ONLY = "bot_read_only"
+
+
+def _sqlite_begin(conn: Connection) -> None:
     # BEGIN IMMEDIATE takes the write lock up front, so two writers queue instead of one
-    # failing with "database is locked" halfway through a conditional update.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # failing with "database is locked" halfway through a conditional update. A read-only
+    # session (Database.reading) begins deferred: with WAL it never waits for a writer.
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(_READ_ONLY) else "BEGIN IMMEDIATE")

@@ -234,6 +234,36 @@ def record(*, session: Session, outcomes: Iterable[tuple[int, dict[str, Any]]]) 
         session.execute(update(table).where(table.c.id.in_(row_ids)).values(**dict(change)))
 
 
+class LineThrottle(Base):
+    """LINE's latest 429 pause, seen by every sender of every process (one row, id 1)."""
+
+    __tablename__ = "line_throttle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # No sender calls LINE before this instant (Retry-After added to when the 429 came).
+    paused_until: Mapped[datetime]
+
+
+THROTTLE_ROW = 1
+
+
+def pause_line(*, session: Session, until: datetime) -> None:
+    """Hold every sender back until `until`; a pause already ending later stays as it is."""
+    table = LineThrottle.__table__
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(table).values(id=THROTTLE_ROW, paused_until=until)
+    # Two senders told at once: the later end wins, whatever order they write in.
+    stmt = stmt.on_conflict_do_update(index_elements=["id"], set_={"paused_until": stmt.excluded.paused_until},
+                                      where=table.c.paused_until < stmt.excluded.paused_until)
+    session.execute(stmt)
+
+
+def line_paused_until(*, session: Session) -> datetime | None:
+    """Return when the latest pause LINE asked for ends (None if it never asked)."""
+    table = LineThrottle.__table__
+    return session.execute(select(table.c.paused_until).where(table.c.id == THROTTLE_ROW)).scalar()
+
+
 def source_of(source: str | None, dedup_key: str | None) -> str:
     """Return a row's source: as written, else the reminder kind heading its dedup key."""
     if source:
