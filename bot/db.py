@@ -9,12 +9,19 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
+POOL_SIZE = 20  # connections kept open per engine (SQLAlchemy's default is 5)
+
+
 class Database:
     """One engine and its session factory."""
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         # hide_parameters: a logged database error must not print names, LINE ids or message bodies.
-        kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+        kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True,
+                                  # Every worker lane, courier and request thread holds a connection
+                                  # while it works; beyond pool_size one is opened and closed per use
+                                  # (on PostgreSQL a new server process per outbox batch).
+                                  "pool_size": POOL_SIZE, "max_overflow": 10}
         if url.startswith("sqlite"):
             # Webhook threads, the sender and the simulator share one SQLite file.
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
