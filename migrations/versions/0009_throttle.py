@@ -1,4 +1,4 @@
-"""throttle: LINE's latest 429 pause, shared by the senders of every process
+"""throttle: LINE's latest 429 pause, shared by the senders of every process; the unsent outbox rows indexed
 
 Revision ID: 0009_throttle
 Revises: 0006_delivery
@@ -21,7 +21,11 @@ def upgrade() -> None:
         sa.Column("paused_until", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_line_throttle")),
     )
+    # A claim walks the rows still to send in id order (models.outbox.claimable).
+    unsent = sa.text("status IN ('pending', 'sending')")
+    op.create_index("ix_outbox_unsent", "outbox", ["id"], unique=False, sqlite_where=unsent, postgresql_where=unsent)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outbox_unsent", table_name="outbox")
     op.drop_table("line_throttle")
