@@ -107,8 +107,12 @@ class Throttle:
 
     def remaining(self, *, fresh: bool = False) -> float:
         """Return how long senders must still wait (`fresh`: look at the shared pause now)."""
-        if self.db is not None and (fresh or time.monotonic() - self._read_at >= self.refresh):
-            self._read(fresh)
+        if self.db is not None:
+            age = time.monotonic() - self._read_at
+            if fresh or age >= self.refresh:
+                # Past twice the refresh (the reading thread is slow: a loaded machine), wait for
+                # its answer instead of calling LINE on a stale one.
+                self._read(fresh or age >= 2 * self.refresh)
         return max(0.0, max(self._until, self._shared_until) - time.monotonic())
 
     def wait(self, at_most: float) -> bool:
@@ -122,10 +126,10 @@ class Throttle:
             slept = True  # another process may have moved the pause later meanwhile
         return True
 
-    def _read(self, fresh: bool) -> None:
+    def _read(self, wait: bool) -> None:
         asked = time.monotonic()
         # One look per process at a time; the other senders use the figure being read.
-        if not self._reading.acquire(blocking=fresh):
+        if not self._reading.acquire(blocking=wait):
             return
         try:
             if self._read_at >= asked:
