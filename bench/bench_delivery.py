@@ -1,6 +1,7 @@
 """Benchmark delivery: the monthly follow-up for 10,000 staff handed to a fake Messaging API.
 
-Run from the project root: .venv/bin/python bench/bench_delivery.py [--staff N] [--workers W]
+Run from the project root: .venv/bin/python bench/bench_delivery.py [--staff N] [--workers W] [--lanes L]
+[--backend sqlite|postgresql]
 
 Production's shape: W `flask --app bot worker` processes (the Procfile's worker:) are running;
 the clock's job plans the run (one transaction writes every outbox row); the figure is the
@@ -79,6 +80,15 @@ def start_workers(url: str, fake: FastFake, count: int, lanes: int) -> list[subp
     return workers
 
 
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time (user + system) a process has used so far (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
     """SIGTERM every worker and reap it."""
     for w in workers:
@@ -103,6 +113,8 @@ def run(backend: str, url: str, staff: int, workers: int, lanes: int, fake: Fast
         populate(state, staff)
         fake.get(f"/reset?throttle={throttle}&retry_after=1")
         procs = start_workers(url, fake, workers, lanes)
+        cpu_before = sum(cpu_seconds(p.pid) for p in procs)
+        fake_before = cpu_seconds(fake.process.pid)
         started = time.time()
         counts, ids = run_job(state, "monthly-followup", AT)
         planned = time.time() - started
@@ -112,13 +124,16 @@ def run(backend: str, url: str, staff: int, workers: int, lanes: int, fake: Fast
             time.sleep(0.05)
             stats = fake.get("/stats")
         done = (stats["last_at"] or time.time()) - started
+        # CPU is what a loaded machine cannot hide: the workers' and the fake's, per call.
+        worker_cpu = sum(cpu_seconds(p.pid) for p in procs) - cpu_before
+        fake_cpu = cpu_seconds(fake.process.pid) - fake_before
     finally:
         stop_workers(procs)
         if state.gateway is not None:
             state.gateway.close()
         state.db.dispose()
     return {"backend": backend, "staff": staff, "rows": len(ids), "plan_s": planned, "handed_s": done,
-            "workers": workers, "lanes": lanes, **stats}
+            "workers": workers, "lanes": lanes, "worker_cpu": worker_cpu, "fake_cpu": fake_cpu, **stats}
 
 
 def show(r: dict[str, Any]) -> None:
@@ -127,7 +142,9 @@ def show(r: dict[str, Any]) -> None:
     line = (f"{r['backend']:<10} {r['staff']:>6} staff, {r['workers']} workers x {r['lanes']} lanes: "
             f"{r['rows']} rows planned in {r['plan_s']:.2f} s; all handed to the fake API {r['handed_s']:.2f} s "
             f"after the start ({rate:,.0f} calls/s after planning); accepted {r['accepted']}, "
-            f"409s {r['duplicates']}, people {r['people']}, most messages to one person {r['max_per_person']}")
+            f"409s {r['duplicates']}, people {r['people']}, most messages to one person {r['max_per_person']}; "
+            f"worker CPU {r['worker_cpu']:.2f} s ({r['worker_cpu'] / max(1, r['calls']) * 1e6:.0f} us a call), "
+            f"fake API CPU {r['fake_cpu']:.2f} s")
     if r["throttled"]:
         line += f"; 429s {r['throttled']}, calls before Retry-After had passed {r['early_after_429']}"
     print(line, flush=True)
@@ -139,16 +156,20 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--staff", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--lanes", type=int, default=8)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), help="run on this one only")
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="bench_delivery_"))
     fake = FastFake(tmp)
     try:
         print(f"monthly follow-up for {args.staff:,} staff at {AT.isoformat()}, delivered by "
-              f"{args.workers} worker processes (fake Messaging API over HTTP on loopback)", flush=True)
+              f"{args.workers} worker processes (fake Messaging API over HTTP on loopback); "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
         targets = [("sqlite", lambda: f"sqlite:///{tmp / f'bench_{uuid.uuid4().hex[:6]}.sqlite3'}", None)]
         if postgres_answers():
             targets.append(("postgresql", None, PG_URL))
         for backend, sqlite_url, pg in targets:
+            if args.backend and backend != args.backend:
+                continue
             for throttle in (0, 2 * args.workers):
                 schema = None
                 if pg is None:

@@ -117,7 +117,8 @@ def create_app(config: Config | None = None, *, warm: bool | None = None) -> Fla
 
 
 def _delivery(db: Database, gateway: LineGateway, config: Config) -> tuple[Sender, Sender]:
-    # One throttle per process: a 429 seen by any sender slows them all.
+    # One throttle for the process's senders, shared with other processes through the database:
+    # a 429 seen by any sender slows them all.
     policy = Policy(
         attempts=max(1, config.LINE_RETRIES), retry_delay=config.LINE_RETRY_DELAY, backoff_base=config.OUTBOX_BACKOFF,
         lease=timedelta(seconds=config.OUTBOX_LEASE), reply_lease=timedelta(seconds=config.OUTBOX_REPLY_LEASE),

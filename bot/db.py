@@ -5,8 +5,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+
+POOL_SIZE = 20  # connections kept open per engine (SQLAlchemy's default is 5)
 
 
 class Database:
@@ -14,7 +17,11 @@ class Database:
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         # hide_parameters: a logged database error must not print names, LINE ids or message bodies.
-        kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+        kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True,
+                                  # Every worker lane, courier and request thread holds a connection
+                                  # while it works; beyond pool_size one is opened and closed per use
+                                  # (on PostgreSQL a new server process per outbox batch).
+                                  "pool_size": POOL_SIZE, "max_overflow": 10}
         if url.startswith("sqlite"):
             # Webhook threads, the sender and the simulator share one SQLite file.
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
@@ -30,6 +37,15 @@ class Database:
         """Open a session in one transaction: commit on success, roll back on error."""
         with self.Session() as session, session.begin():
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """Open a session for reads only: on SQLite it takes no write lock (a plain BEGIN)."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**{_READ_ONLY: True})
+            with Session(bind=conn) as session:
+                yield session
+                session.rollback()
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -49,7 +65,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _sqlite_begin(conn: Any) -> None:
+_READ_ONLY = "bot_read_only"
+
+
+def _sqlite_begin(conn: Connection) -> None:
     # BEGIN IMMEDIATE takes the write lock up front, so two writers queue instead of one
-    # failing with "database is locked" halfway through a conditional update.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # failing with "database is locked" halfway through a conditional update. A read-only
+    # session (Database.reading) begins deferred: with WAL it never waits for a writer.
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(_READ_ONLY) else "BEGIN IMMEDIATE")

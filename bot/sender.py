@@ -8,11 +8,12 @@ Guarantees (see README "Reliability"):
   own token while the token lives: "invalid reply token" then means the first attempt
   arrived, so nothing is pushed. A push replaces a reply only when the reply certainly did
   not arrive, or (counted as "uncertain") when the token died before LINE could tell;
-- a 429 pauses every sender of the process for Retry-After.
+- a 429 pauses every sender of every process for Retry-After (Throttle, the line_throttle row).
 """
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections import Counter
@@ -28,6 +29,7 @@ from bot.db import Database
 from bot.line import LineGateway, Outcome, Result
 from models.base import utcnow
 from models.outbox import (
+    HELD_NOTE,
     CLAIM_TIMEOUT,
     FAILED,
     KIND_MULTICAST,
@@ -39,6 +41,8 @@ from models.outbox import (
     SENT,
     OutboxMessage,
     claim,
+    line_paused_until,
+    pause_line,
     record,
 )
 
@@ -48,7 +52,6 @@ UNCERTAIN = "uncertain"  # stats key: a reply pushed after its token died with a
 HELD = "held"  # stats key: an optional announcement waiting for next month's budget
 
 
-_HELD_NOTE = "held: the month's message budget would be exceeded"
 
 
 @dataclass(frozen=True)
@@ -70,27 +73,81 @@ class Policy:
         return replace(self, **changes)
 
 
-class Throttle:
-    """Shared by a process's senders: after a 429 nobody calls LINE until Retry-After has passed."""
+SHARED_REFRESH = 0.1  # seconds a sender trusts its last look at the shared pause
 
-    def __init__(self) -> None:
-        self._until = 0.0
+
+class Throttle:
+    """After a 429 nobody calls LINE until Retry-After has passed: in this process and in every other.
+
+    The pause is kept here (every sender of the process sees it at once) and, given a database,
+    in the line_throttle row, which the other processes' throttles read at most every `refresh`
+    seconds (one small read per process, not one per call) and again whenever a wait ends.
+    """
+
+    def __init__(self, db: Database | None = None, refresh: float = SHARED_REFRESH) -> None:
+        self.db, self.refresh = db, refresh
+        self._until = 0.0  # time.monotonic() at which this process's own pause ends
+        self._shared_until = 0.0  # the shared pause's end, as last read, on the same clock
+        self._read_at = -math.inf
         self._lock = threading.Lock()
+        self._reading = threading.Lock()
+        self._failing = False
 
     def pause(self, seconds: float) -> None:
-        """Hold every sender back for this long."""
+        """Hold every sender back for this long, in every process."""
         with self._lock:
             self._until = max(self._until, time.monotonic() + seconds)
+        if self.db is None:
+            return
+        try:
+            with self.db.transaction() as session:
+                pause_line(session=session, until=utcnow() + timedelta(seconds=seconds))
+        except Exception as exc:  # this process still pauses; the others learn from their own 429
+            log.warning("LINE's pause could not be shared with other processes (%s)", type(exc).__name__)
 
-    def remaining(self) -> float:
-        """Return how long senders must still wait."""
-        return max(0.0, self._until - time.monotonic())
+    def remaining(self, *, fresh: bool = False) -> float:
+        """Return how long senders must still wait (`fresh`: look at the shared pause now)."""
+        if self.db is not None:
+            age = time.monotonic() - self._read_at
+            if fresh or age >= self.refresh:
+                # Past twice the refresh (the reading thread is slow: a loaded machine), wait for
+                # its answer instead of calling LINE on a stale one.
+                self._read(fresh or age >= 2 * self.refresh)
+        return max(0.0, max(self._until, self._shared_until) - time.monotonic())
 
-    def wait(self, at_most: float) -> None:
-        """Sleep until the pause is over (at most at_most seconds)."""
-        delay = min(self.remaining(), at_most)
-        if delay > 0:
-            time.sleep(delay)
+    def wait(self, at_most: float) -> bool:
+        """Sleep until the pause is over and return True; False at once if it lasts longer than at_most."""
+        deadline = time.monotonic() + at_most
+        slept = False
+        while (left := self.remaining(fresh=slept)) > 0:
+            if time.monotonic() + left > deadline:
+                return False
+            time.sleep(left)
+            slept = True  # another process may have moved the pause later meanwhile
+        return True
+
+    def _read(self, wait: bool) -> None:
+        asked = time.monotonic()
+        # One look per process at a time; the other senders use the figure being read.
+        if not self._reading.acquire(blocking=wait):
+            return
+        try:
+            if self._read_at >= asked:
+                return  # read while we waited for the lock
+            assert self.db is not None
+            with self.db.reading() as session:
+                until = line_paused_until(session=session)
+            now = time.monotonic()
+            self._shared_until = now + (until - utcnow()).total_seconds() if until is not None else 0.0
+            self._read_at = now
+            self._failing = False
+        except Exception as exc:  # the local pause still holds; look again after `refresh`
+            self._read_at = time.monotonic()
+            if not self._failing:
+                log.warning("LINE's shared pause could not be read (%s)", type(exc).__name__)
+            self._failing = True
+        finally:
+            self._reading.release()
 
 
 @dataclass(frozen=True)
@@ -112,7 +169,7 @@ class Sender:
                  throttle: Throttle | None = None, budget: Budget | None = None) -> None:
         self.db, self.gateway = db, gateway
         self.policy = policy or Policy(attempts=max(1, gateway.retries), retry_delay=gateway.retry_delay)
-        self.throttle = throttle or Throttle()
+        self.throttle = throttle or Throttle(db)
         self.budget = budget
 
     def deliver(self, ids: Iterable[int] | None = None, *, now: datetime | None = None) -> Counter[str]:
@@ -153,7 +210,7 @@ class Sender:
                 sent_at = utcnow()
                 with self.db.transaction() as session:
                     record(session=session, outcomes=[(i, _stamp(c, sent_at)) for i, c in done])
-            if any(c.get("last_error") == _HELD_NOTE for _, c in done):
+            if any(c.get("last_error") == HELD_NOTE for _, c in done):
                 tell_hr_held(self.db, at)
         return len(rows)
 
@@ -162,14 +219,13 @@ class Sender:
         if self.budget is not None and not self.budget.allows(row):
             # Not sent, not an attempt: it waits for next month's quota.
             return _Done({"status": PENDING, "next_attempt_at": next_month(now), "attempts": row.attempts - 1,
-                          "last_error": _HELD_NOTE}, HELD)
+                          "last_error": HELD_NOTE}, HELD)
         policy = self.policy
         kind, unknown, note = row.kind, bool(row.outcome_unknown), None
         outcome = Outcome(Result.RETRY, None, "not attempted")
         for attempt in range(policy.attempts):
-            if self.throttle.remaining() > policy.max_sleep:
+            if not self.throttle.wait(policy.max_sleep):
                 break  # LINE asked for a long pause: the row waits in the outbox instead
-            self.throttle.wait(policy.max_sleep)
             kind, outcome, unknown, note = self._attempt(row, kind, unknown, note, now)
             if outcome.result is not Result.RETRY:
                 break

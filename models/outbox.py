@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ColumnElement, Integer, String, case, false, func, literal, or_, select, update
+from sqlalchemy import (
+    JSON, Boolean, ColumnElement, Index, Integer, String, case, false, func, literal, or_, select, text, update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -73,10 +75,17 @@ def written_by(source: str) -> Iterator[None]:
         end_feature(token)
 
 
+# The rows a sender may still take, written out (not bound) so both databases match the
+# partial index below: a claim walks it in id order and stops after one batch, instead of
+# reading and sorting every waiting row (10,000 of them at the monthly follow-up) per batch.
+_UNSENT = "status IN ('pending', 'sending')"
+
+
 class OutboxMessage(Base):
     """One call to make to LINE: a reply, a push to one person, or a multicast."""
 
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_unsent", "id", sqlite_where=text(_UNSENT), postgresql_where=text(_UNSENT)),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -223,7 +232,8 @@ def claimable(now: datetime, lease: timedelta = CLAIM_TIMEOUT,
     stamp = table.c.claimed_at.type
     held_since = case((table.c.kind == KIND_REPLY, literal(now - reply_lease, stamp)), else_=literal(now - lease, stamp))
     return (
-        (table.c.attempts < MAX_ATTEMPTS)
+        text(_UNSENT)
+        & (table.c.attempts < MAX_ATTEMPTS)
         & (
             ((table.c.status == PENDING) & (table.c.next_attempt_at <= now))
             | ((table.c.status == SENDING) & (table.c.claimed_at < held_since))
@@ -273,6 +283,36 @@ def record(*, session: Session, outcomes: Iterable[tuple[int, dict[str, Any]]]) 
         alike.setdefault(tuple(sorted(change.items())), []).append(row_id)
     for change, row_ids in alike.items():
         session.execute(update(table).where(table.c.id.in_(row_ids)).values(**dict(change)))
+
+
+class LineThrottle(Base):
+    """LINE's latest 429 pause, seen by every sender of every process (one row, id 1)."""
+
+    __tablename__ = "line_throttle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # No sender calls LINE before this instant (Retry-After added to when the 429 came).
+    paused_until: Mapped[datetime]
+
+
+THROTTLE_ROW = 1
+
+
+def pause_line(*, session: Session, until: datetime) -> None:
+    """Hold every sender back until `until`; a pause already ending later stays as it is."""
+    table = LineThrottle.__table__
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(table).values(id=THROTTLE_ROW, paused_until=until)
+    # Two senders told at once: the later end wins, whatever order they write in.
+    stmt = stmt.on_conflict_do_update(index_elements=["id"], set_={"paused_until": stmt.excluded.paused_until},
+                                      where=table.c.paused_until < stmt.excluded.paused_until)
+    session.execute(stmt)
+
+
+def line_paused_until(*, session: Session) -> datetime | None:
+    """Return when the latest pause LINE asked for ends (None if it never asked)."""
+    table = LineThrottle.__table__
+    return session.execute(select(table.c.paused_until).where(table.c.id == THROTTLE_ROW)).scalar()
 
 
 def source_of(source: str | None, dedup_key: str | None) -> str:

@@ -110,12 +110,6 @@ def test_announcements_over_the_cap_are_shown_waiting_and_follow_ups_still_go(
     assert _row(page, "budget")[2] == 1 and "แจ้งเจ้าหน้าที่งานบุคคลเรื่องโควตา" in page
 
 
-def test_the_sender_marks_held_rows_as_the_page_reads_them() -> None:
-    from bot import sender
-
-    assert sender._HELD_NOTE == HELD_NOTE  # noqa: SLF001 - the page finds held rows by this note
-
-
 def test_a_console_decision_counts_as_the_console_and_the_card_as_approvals(
         bot, tx, fake_line, hr_console: ConsoleClient, chat: Chat, org) -> None:  # noqa: F811
     response = hr_console.post(f"/admin/requests/{org['reg'].id}/decide", {"decision": "approve", "step": "1"})

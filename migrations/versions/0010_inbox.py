@@ -1,7 +1,7 @@
 """inbox: webhook events are stored on arrival and handled by the workers (replaces processed_events)
 
 Revision ID: 0010_inbox
-Revises: 0006_delivery
+Revises: 0009_throttle
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_inbox"
-down_revision = "0006_delivery"
+down_revision = "0009_throttle"
 branch_labels = None
 depends_on = None
 
