@@ -14,8 +14,11 @@ class Database:
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         # hide_parameters: a logged database error must not print names, LINE ids or message bodies.
-        kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
-        if url.startswith("sqlite"):
+        kwargs: dict[str, Any] = {"hide_parameters": True}
+        if not url.startswith("sqlite"):
+            # A server may drop idle connections; a SQLite file cannot, so its checkouts skip the ping.
+            kwargs["pool_pre_ping"] = True
+        else:
             # Webhook threads, the sender and the simulator share one SQLite file.
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         kwargs.update(engine_kwargs)
