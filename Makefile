@@ -38,7 +38,7 @@ poppler:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null) || \
 	  echo "poppler-utils not installed: the PDF text and page checks will be skipped"; }
 
-## bench: speed and memory figures (intent parsing, the follow-up run, delivery, the webhook against an echo bot)
+## bench: speed and memory figures (intent parsing, the follow-up run, delivery, the webhook against an echo bot, command start-up)
 bench: install wrk
 	$(BIN)/python bench/run.py
 

@@ -5,12 +5,15 @@ Run from the project root: .venv/bin/python bench/bench_webhook.py [--seconds 8]
 
 Both servers answer pre-signed webhooks (bench/wrk_webhook.lua) on loopback; both reply
 through line-bot-sdk to a lean fake Messaging API (bench/fast_fake.py). The bot runs exactly
-as the Procfile says (web: gunicorn gthread 2x4, worker: the outbox worker); the echo bot is
+as the Procfile says (web: gunicorn gthread 2x4, storing events; worker: inbox lanes handling
+them and outbox lanes); the echo bot is
 Flask + the SDK's signature check + one reply, gunicorn sync x2. The mix, over 2,000 linked
 staff and 40 supervisors: 40% "สถานะ", 30% "หลักสูตร", 15% register then confirm (two taps),
 15% a supervisor approving a pending request. Rounds alternate bot, echo, bot, echo; every bot
-event is new (its own webhookEventId). Printed per backend: requests a second, p50 and p99
-for both, the ratio, errors; then peak memory per web worker and where one event's time goes.
+event is new (its own webhookEventId); after each bot round the worker finishes the round's
+events before the echo round starts. Printed per backend: requests a second, p50 and p99 for
+both, the ratio, errors; the worker's handling rate and how long events waited in the inbox;
+peak memory per web worker and of the worker; where one event's time goes (webhook, worker).
 Figures, not assertions.
 """
 from __future__ import annotations
@@ -33,7 +36,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +47,8 @@ from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 
 from bench.bench_clock import PG_URL, postgres_answers  # noqa: E402
 from bench.bench_delivery import FastFake  # noqa: E402
-from bot import create_app  # noqa: E402
+from bot import create_app, inbox  # noqa: E402
+from bot import line as line_api  # noqa: E402
 from bot.config import test_config  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
 from bot.simulator.transcript import base_event  # noqa: E402
@@ -184,13 +188,13 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(10)
 
 
-def peak_memory_mb(master: int) -> list[float]:
-    """Return the peak resident memory (VmHWM) of each child of a gunicorn master, in MB."""
+def peak_memory_mb(master: int, own: bool = False) -> list[float]:
+    """Return the peak resident memory (VmHWM) of each child of a gunicorn master (or of the process), in MB."""
     peaks = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) == master:
+            if int(fields[1]) == master or (own and int(stat.parent.name) == master):
                 status = (stat.parent / "status").read_text()
                 peaks.append(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024)  # type: ignore[union-attr]
         except (OSError, ValueError, AttributeError):
@@ -219,12 +223,14 @@ def wrk(port: int, bodies: Path, seconds: int, connections: int) -> dict[str, fl
 
 
 def profile_one_event(url: str, tmp: Path, fake: FastFake, org: dict[str, Any]) -> str:
-    """Return where the time of one "สถานะ" event goes, in-process (top functions by cumulative time)."""
+    """Return where one "สถานะ" event's time goes, in-process: the webhook's part, then the worker's."""
     import json
 
     app = create_app(test_config(url, tmp, LINE_CHANNEL_SECRET=SECRET, SECRET_KEY=KEY,
                                  LINE_API_BASE_URL=fake.url, LINE_DATA_API_BASE_URL=fake.url), warm=True)
+    state = app.extensions["bot"]
     client = app.test_client()
+    line_api.warm()
 
     def post() -> None:
         event = base_event("message", org["workers"][7], secrets.token_hex(16),
@@ -232,19 +238,62 @@ def profile_one_event(url: str, tmp: Path, fake: FastFake, org: dict[str, Any]) 
         body = json.dumps({"destination": "U", "events": [event]}, ensure_ascii=False).encode()
         client.post("/callback", data=body, headers={"X-Line-Signature": sign(body, SECRET)})
 
-    for _ in range(20):
-        post()  # warm caches, as a running worker's are
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in range(50):
+    for _ in range(20):  # warm caches, as a running process's are
         post()
-    profiler.disable()
-    app.extensions["bot"].courier.drain(30)
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("cumulative").print_stats(r"(bot|handlers|models|thai|sqlalchemy/orm/session)", 14)
-    lines = [line for line in out.getvalue().splitlines() if re.match(r"\s+\d", line)]
-    return "\n".join(["  ncalls  tottime  percall  cumtime  percall (50 events)"] + lines[:14])
+        inbox.drain(state)
+    out = []
+    for part in ("webhook: verify, check, store", "worker: handle and reply"):
+        profiler = cProfile.Profile()
+        for _ in range(50):
+            if part.startswith("webhook"):
+                profiler.runcall(post)
+                inbox.drain(state)
+            else:
+                post()
+                profiler.runcall(inbox.drain, state)
+        text_out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=text_out)
+        total = stats.total_tt  # type: ignore[attr-defined]
+        stats.sort_stats("cumulative").print_stats(r"(bot|handlers|models|thai|sqlalchemy/orm/session)", 10)
+        lines = [line for line in text_out.getvalue().splitlines() if re.match(r"\s+\d", line)]
+        out.append(f"  {part}: {1000 * total / 50:.1f} ms an event (under the profiler)")
+        out += ["    ncalls  tottime  percall  cumtime  percall"] + ["  " + line for line in lines[:10]]
+    return "\n".join(out)
+
+
+def drained(url: str, since: int, timeout: float = 600) -> dict[str, float]:
+    """Wait until the worker has handled every stored event; return the round's handling figures."""
+    engine = create_engine(url)
+    started = time.perf_counter()
+    try:
+        while time.perf_counter() - started < timeout:
+            with engine.connect() as conn:
+                left = conn.execute(text("SELECT count(*) FROM inbound_events WHERE done_at IS NULL")).scalar()
+            if not left:
+                break
+            time.sleep(0.2)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT received_at, done_at FROM inbound_events WHERE id > :since "
+                                     "AND done_at IS NOT NULL"), {"since": since}).all()
+            last = conn.execute(text("SELECT coalesce(max(id), 0) FROM inbound_events")).scalar()
+            kinds = dict(conn.execute(text("SELECT kind, count(*) FROM outbox WHERE source = 'chat' "
+                                           "GROUP BY kind")).all())
+    finally:
+        engine.dispose()
+
+    def seconds(v: Any) -> float:
+        return v.timestamp() if hasattr(v, "timestamp") else datetime.fromisoformat(str(v)).timestamp()
+
+    waits = sorted(seconds(done) - seconds(received) for received, done in rows)
+    first = min((seconds(r) for r, _ in rows), default=0.0)
+    end = max((seconds(d) for _, d in rows), default=0.0)
+
+    def pct(p: float) -> float:
+        return waits[min(len(waits) - 1, int(p * len(waits)))] * 1000 if waits else float("nan")
+
+    return {"events": len(rows), "span": end - first, "rate": len(rows) / (end - first) if end > first else 0.0,
+            "p50": pct(0.50), "p99": pct(0.99), "last": float(last or 0),
+            "replies": float(kinds.get("reply", 0)), "pushes": float(kinds.get("push", 0))}
 
 
 def run_backend(backend: str, url: str, tmp: Path, fake: FastFake, seconds: int, connections: int,
@@ -263,13 +312,19 @@ def run_backend(backend: str, url: str, tmp: Path, fake: FastFake, seconds: int,
     web = start(procfile("web", port), env, port)
     worker = start(procfile("worker", port), env, None)
     results: dict[str, list[dict[str, float]]] = {"bot": [], "echo": []}
+    handled: list[dict[str, float]] = []
+    since = 0
     try:
         for round_ in range(2):
             bodies = tmp / f"{backend}_bot_{round_}_"
             write_bodies(events(org, codec, 6_000, rng), bodies)
             results["bot"].append(wrk(port, bodies, seconds, connections))
+            # The worker finishes the round's events before the echo bot's round starts.
+            handled.append(drained(url, since))
+            since = int(handled[-1]["last"])
             results["echo"].append(wrk(echo_port, echo_bodies, seconds, connections))
         memory = peak_memory_mb(web.pid)
+        worker_memory = peak_memory_mb(worker.pid, own=True)
     finally:
         stop(web)
         stop(worker)
@@ -278,11 +333,19 @@ def run_backend(backend: str, url: str, tmp: Path, fake: FastFake, seconds: int,
         for n, r in enumerate(results[name]):
             print(f"{backend:<10} {name:<4} round {n + 1}: {r['rps']:7.0f} req/s  p50 {r['p50']:6.1f} ms  "
                   f"p99 {r['p99']:6.1f} ms  errors {r['errors']:.0f}", flush=True)
+    for n, h in enumerate(handled):
+        print(f"{backend:<10} worker round {n + 1}: {h['events']:.0f} events handled at {h['rate']:5.0f} a second "
+              f"(the worker's own rate: the chat's throughput); stored to handled p50 {h['p50']:7.0f} ms, "
+              f"p99 {h['p99']:7.0f} ms", flush=True)
+    last = handled[-1]
+    print(f"{backend:<10} chat answers so far: {last['replies']:.0f} replies, {last['pushes']:.0f} pushes "
+          "(a reply whose token died in the backlog goes as a push)", flush=True)
     bot_rps = sum(r["rps"] for r in results["bot"]) / 2
     echo_rps = sum(r["rps"] for r in results["echo"]) / 2
     print(f"{backend:<10} bot/echo rate ratio {bot_rps / echo_rps:.2f} ({bot_rps:.0f} / {echo_rps:.0f} req/s, "
           f"{connections} connections); bot p99 {max(r['p99'] for r in results['bot']):.1f} ms; "
-          f"peak memory per web worker {', '.join(f'{m:.0f} MB' for m in memory)}", flush=True)
+          f"peak memory per web worker {', '.join(f'{m:.0f} MB' for m in memory)}; "
+          f"worker process {', '.join(f'{m:.0f} MB' for m in worker_memory)}", flush=True)
     if backend == "sqlite":
         print("where one event's time goes (in-process, a linked person typing สถานะ):", flush=True)
         print(profile_one_event(url, tmp, fake, org), flush=True)

@@ -12,7 +12,7 @@ from bot.db import Database
 from bot.line import ContentTooLarge, LineGateway
 from bot.budget import Budget
 from bot.sender import Policy, Sender
-from bot.worker import Courier, notify_on_commit
+from bot.notify import notify_on_commit
 from bot.standin import StandIn, create_blueprint
 from bot.state import BotState
 from handlers import build_dispatcher
@@ -69,9 +69,9 @@ def create_app(config: Config | None = None, *, warm: bool | None = None) -> Fla
         log.warning("not connected to LINE: LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN are not set%s",
                     " (the simulator stands in)" if standin else "")
 
-    sender = courier = None
+    sender = reply_sender = None
     if gateway is not None:
-        sender, courier = _delivery(db, gateway, config)
+        sender, reply_sender = _delivery(db, gateway, config)
 
     services = Services(codec=PostbackCodec(config.SECRET_KEY), upload_dir=config.UPLOAD_DIR)
     # Signed certificate links on the public_base_url setting; this machine when the simulator plays LINE.
@@ -91,7 +91,7 @@ def create_app(config: Config | None = None, *, warm: bool | None = None) -> Fla
         warm_up()
     app.extensions["bot"] = BotState(
         config=config, db=db, dispatcher=build_dispatcher(), services=services,
-        channel_secret=secret, gateway=gateway, standin=standin, sender=sender, courier=courier,
+        channel_secret=secret, gateway=gateway, standin=standin, sender=sender, reply_sender=reply_sender,
     )
 
     from bot import cli, webhook
@@ -112,7 +112,7 @@ def create_app(config: Config | None = None, *, warm: bool | None = None) -> Fla
     return app
 
 
-def _delivery(db: Database, gateway: LineGateway, config: Config) -> tuple[Sender, Courier]:
+def _delivery(db: Database, gateway: LineGateway, config: Config) -> tuple[Sender, Sender]:
     # One throttle per process: a 429 seen by any sender slows them all.
     policy = Policy(
         attempts=max(1, config.LINE_RETRIES), retry_delay=config.LINE_RETRY_DELAY, backoff_base=config.OUTBOX_BACKOFF,
@@ -121,9 +121,10 @@ def _delivery(db: Database, gateway: LineGateway, config: Config) -> tuple[Sende
     budget = Budget(db, gateway)
     sender = Sender(db, gateway, policy, budget=budget)
     notify_on_commit(db)
-    # The courier serves the request path: few calls, short waits; the worker does the rest.
+    # Inbox lanes send an event's replies at once: few calls, short waits, so one slow answer
+    # from LINE does not hold up the next person; what fails goes to the outbox lanes.
     quick = Sender(db, gateway, policy.with_(attempts=2, max_sleep=1.0, batch=10), sender.throttle, budget)
-    return sender, Courier(quick)
+    return sender, quick
 
 
 def _in_cli() -> bool:

@@ -30,12 +30,22 @@ class T:
             "ระบบจะส่งให้เมื่อขึ้นเดือนใหม่ ส่วนการติดตามรายงานและคำขออนุมัติยังส่งตามปกติค่ะ")
 
 
+LIMITED, UNLIMITED = "limited", "none"  # LINE's quota types
+UNREACHABLE, NOT_CONNECTED = "unreachable", "not_connected"  # no figures: LINE did not answer, or no channel
+
+
 @dataclass(frozen=True)
 class Quota:
     """LINE's figures for this month: the limit (None: unlimited or unknown) and what was used."""
 
     limit: int | None
     used: int | None
+    kind: str = UNREACHABLE
+
+    @property
+    def known(self) -> bool:
+        """Tell whether LINE answered."""
+        return self.kind in (LIMITED, UNLIMITED)
 
     @property
     def remaining(self) -> int | None:
@@ -45,17 +55,19 @@ class Quota:
         return max(0, self.limit - self.used)
 
 
-def read_quota(gateway: LineGateway | None) -> Quota:
+def read_quota(gateway: LineGateway | None, timeout: float | None = None) -> Quota:
     """Ask LINE for the quota and consumption; unknown (None) when LINE cannot be reached."""
     if gateway is None:
-        return Quota(None, None)
+        return Quota(None, None, NOT_CONNECTED)
     try:
-        kind, limit = gateway.quota()
-        used = gateway.quota_consumption()
+        kind, limit = gateway.quota(timeout)
+        used = gateway.quota_consumption(timeout)
     except Exception as exc:  # noqa: BLE001 - an unknown quota must not stop delivery
         log.warning("LINE's message quota could not be read: %s", type(exc).__name__)
-        return Quota(None, None)
-    return Quota(limit if kind == "limited" else None, used)
+        return Quota(None, None, UNREACHABLE)
+    if kind == LIMITED:
+        return Quota(limit, used, LIMITED)
+    return Quota(None, used, UNLIMITED)
 
 
 def month_start(now: datetime) -> datetime:
@@ -105,7 +117,7 @@ class Budget:
         with self.db.transaction() as session:
             cap = get_settings(session=session).get("announcement_monthly_cap")
             sent = pushes_since(session=session, since=month_start(now))
-        self._cap = int(cap) if cap else None
+        self._cap = None if cap in (None, "") else int(cap)  # 0: no announcements this month
         self._optional_sent = sum(v for k, v in sent.items() if k in OPTIONAL_SOURCES)
         self._remaining = read_quota(self.gateway).remaining
         self._read_at = time.monotonic()

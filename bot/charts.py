@@ -6,7 +6,6 @@ from urllib.parse import unquote
 
 from flask import Blueprint, Response, abort
 
-from bot.documents.chart_png import executive_chart
 from bot.state import state
 from handlers.kit.postback import Action
 from models.figures import year_figures
@@ -25,6 +24,9 @@ def executive(token: str) -> Response:
         as_of = date.fromisoformat(postback.arg)
     except ValueError:
         abort(404)
+    # Pillow loads with the first chart drawn, not with every process that builds the app.
+    from bot.documents.chart_png import executive_chart
+
     with bot.db.transaction() as session:
         data = executive_chart(year_figures(session=session, fiscal_year=postback.id, today=as_of))
     # Aggregates only (no names); the token pins year and day, so the picture may be cached.

@@ -13,7 +13,6 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from bot import migrate
 from bot.clock import COMMANDS as clock_commands
 from bot.sheets import SheetError, import_courses_file, import_staff_file
 from bot.state import state
@@ -114,6 +113,8 @@ def db_group() -> None:
 @expected_failures
 def db_upgrade(revision: str) -> None:
     """Create or upgrade the schema to a revision (default: the newest)."""
+    from bot import migrate  # Alembic (and Mako) load for db commands only
+
     migrate.upgrade(state().config.DATABASE_URL, revision)
     click.echo("ฐานข้อมูลเป็นรุ่นล่าสุดแล้ว")
 
@@ -122,6 +123,8 @@ def db_upgrade(revision: str) -> None:
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
     """Take the schema back to a revision."""
+    from bot import migrate
+
     migrate.downgrade(state().config.DATABASE_URL, revision)
 
 
@@ -197,15 +200,16 @@ def send_outbox() -> None:
 
 @click.command("worker")
 @click.option("--lanes", type=int, default=None, help="parallel senders (default WORKER_LANES, 8)")
-def worker(lanes: int | None) -> None:
-    """Deliver the outbox continuously (the Procfile's worker process); Ctrl-C stops it."""
+@click.option("--inbox-lanes", type=int, default=None, help="parallel chat handlers (default INBOX_LANES, 4)")
+def worker(lanes: int | None, inbox_lanes: int | None) -> None:
+    """Handle stored chat events and deliver the outbox continuously (the Procfile's worker); Ctrl-C stops it."""
     from bot.worker import run_worker
 
     s = state()
     if s.sender is None:
         click.echo("ยังไม่ได้เชื่อมต่อ LINE: ไม่มีการส่งข้อความ", err=True)
         sys.exit(1)
-    run_worker(s.db, s.sender, lanes=lanes or s.config.WORKER_LANES)
+    run_worker(s, lanes=lanes or s.config.WORKER_LANES, inbox_lanes=inbox_lanes or s.config.INBOX_LANES)
 
 
 @click.command("seed-demo")

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,10 +15,14 @@ from bot.clocktext import describe
 from bot.state import BotState, state
 from handlers import clock_jobs
 from models.outbox import due_ids
-from scheduler import clock as machinery
 from scheduler.registry import Counts
 from thai import ThaiParseError
 from thai.dates import format_datetime, parse_datetime
+
+# scheduler.clock brings APScheduler (which reads every installed package's entry points as it
+# loads): imported by the functions that run jobs, so other commands start without it.
+if TYPE_CHECKING:
+    from scheduler import clock as machinery
 
 DELIVERY_WORKERS = 8  # parallel LINE calls; each row is claimed first, so workers never double up
 DELIVERY_ROUNDS = 50  # due_ids hands out 1,000 rows a round
@@ -26,6 +30,8 @@ DELIVERY_ROUNDS = 50  # due_ids hands out 1,000 rows a round
 
 def clock_of(s: BotState) -> machinery.Clock:
     """Return what the clock needs from this app: its database, every feature's jobs, the codec, delivery."""
+    from scheduler import clock as machinery
+
     return machinery.Clock(
         transaction=s.db.transaction, jobs=clock_jobs(), codec=s.services.codec,
         deliver=lambda first: after_job(s, first), database_url=s.config.DATABASE_URL,
@@ -42,11 +48,15 @@ def after_job(s: BotState, first: Iterable[int] = ()) -> dict[str, int]:
 
 def run_due_jobs(s: BotState, at: datetime) -> dict[str, Any]:
     """Run exactly what the clock would run at an instant in this app, then deliver; safe to repeat."""
+    from scheduler import clock as machinery
+
     return machinery.run_due_jobs(clock_of(s), at)
 
 
 def run_job(s: BotState, job_id: str, now: datetime) -> tuple[Counts, list[int]]:
     """Run one job of this app in its own transaction; return its counts and the outbox ids it wrote."""
+    from scheduler import clock as machinery
+
     return machinery.run_job(clock_of(s), job_id, now)
 
 
@@ -121,6 +131,8 @@ def run_due_jobs_command(at_text: str | None) -> None:
 @click.command("clock")
 def clock_command() -> None:
     """เดินนาฬิกาของระบบ (กระบวนการ clock ใน Procfile) กด Ctrl-C เพื่อหยุด"""
+    from scheduler import clock as machinery
+
     machinery.run_clock(clock_of(state()))
 
 

@@ -13,6 +13,9 @@ JOB_NAMES = {
     "courses-closing": "แจ้งหลักสูตรใกล้ปิดรับสมัคร",
     "courses-starting": "แจ้งการอบรมที่ใกล้เริ่ม",
     "courses-announce": "ประกาศหลักสูตรใหม่",
+    "privacy-retention": "ลบข้อมูลที่พ้นระยะเวลาการเก็บ",
+    "attendance-evaluations": "ส่งแบบประเมินหลังการอบรม",
+    "executive-monthly": "สรุปภาพรวมประจำเดือนสำหรับผู้บริหาร",
 }
 # What a job counted, as a Thai operator reads it.
 COUNT_NAMES = {

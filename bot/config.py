@@ -44,6 +44,8 @@ class Config:
     OUTBOX_REPLY_LEASE: float = 15.0
     OUTBOX_BACKOFF: float = 60.0
     WORKER_LANES: int = 8
+    # Chat handlers per worker process (bot/inbox.py): each handles one person's event at a time.
+    INBOX_LANES: int = 4
     TESTING: bool = False
     # True under `make run`: console cookies may travel over plain http://127.0.0.1 there.
     DEVELOPMENT: bool = False
@@ -93,6 +95,7 @@ class Config:
             OUTBOX_REPLY_LEASE=float(env.get("OUTBOX_REPLY_LEASE") or cls.OUTBOX_REPLY_LEASE),
             OUTBOX_BACKOFF=float(env.get("OUTBOX_BACKOFF") or cls.OUTBOX_BACKOFF),
             WORKER_LANES=int(env.get("WORKER_LANES") or cls.WORKER_LANES),
+            INBOX_LANES=int(env.get("INBOX_LANES") or cls.INBOX_LANES),
         )
 
     def with_(self, **changes: object) -> Config:

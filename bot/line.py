@@ -30,6 +30,11 @@ def _sdk() -> Any:
     return sdk
 
 
+def warm() -> None:
+    """Import the Messaging API now (a long-running process, before its first message)."""
+    _sdk()
+
+
 class Result(enum.Enum):
     """How one call to LINE ended."""
 
@@ -201,14 +206,14 @@ class LineGateway:
             attempts=attempts,
         )
 
-    def quota(self) -> tuple[str, int | None]:
+    def quota(self, timeout: float | None = None) -> tuple[str, int | None]:
         """Return the channel's monthly message quota: ("limited", n) or ("none", None)."""
-        response = self.api.get_message_quota(_request_timeout=self.timeout)
+        response = self.api.get_message_quota(_request_timeout=timeout or self.timeout)
         return str(getattr(response.type, "value", response.type)), (int(response.value) if response.value is not None else None)
 
-    def quota_consumption(self) -> int:
+    def quota_consumption(self, timeout: float | None = None) -> int:
         """Return how many messages count against this month's quota so far."""
-        response = self.api.get_message_quota_consumption(_request_timeout=self.timeout)
+        response = self.api.get_message_quota_consumption(_request_timeout=timeout or self.timeout)
         return int(response.total_usage)
 
     def get_content(self, message_id: str, *, max_bytes: int) -> tuple[bytes, str]:

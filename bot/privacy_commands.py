@@ -91,7 +91,7 @@ def purge_expired_command() -> None:
     with s.db.transaction() as session:
         removed = empty_trash(session=session, upload_dir=s.config.UPLOAD_DIR)
     c = result.counts
-    bookkeeping = sum(c.get(k, 0) for k in ("processed_events", "link_attempts", "link_codes", "conversations",
+    bookkeeping = sum(c.get(k, 0) for k in ("inbound_events", "link_attempts", "link_codes", "conversations",
                                             "outbox"))
     click.echo(T.PURGED.format(registrations=c["registrations"], files=removed, audit=c["audit"],
                                people=c["people"], bookkeeping=bookkeeping))

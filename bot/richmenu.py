@@ -16,16 +16,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import Database
 from bot.line import LineGateway
 from models.org import ROLE_APPROVER, ROLE_HR, ROLE_STAFF, Staff, decides_approvals
+
+if TYPE_CHECKING:  # Pillow itself loads when a menu is drawn (richmenu-sync), not with the app
+    from PIL import ImageDraw, ImageFont
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +121,7 @@ def font_path(weight: str = "Regular") -> Path:
 
 @lru_cache(maxsize=8)
 def _font(weight: str, size: int) -> ImageFont.FreeTypeFont:
-    from PIL import features
+    from PIL import ImageFont, features
 
     # Raqm places Thai vowels and tone marks properly; basic layout is the fallback.
     engine = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
@@ -136,6 +138,8 @@ def _fitted(pen: ImageDraw.ImageDraw, text: str, weight: str, size: int, room: f
 @lru_cache(maxsize=len(MENUS))
 def draw(role: str) -> bytes:
     """Draw a role's menu image (PNG, 2500x1686) with Thai labels in Sarabun."""
+    from PIL import Image, ImageDraw
+
     spec = MENUS[role]
     image = Image.new("RGB", (WIDTH, HEIGHT), spec.colour)
     pen = ImageDraw.Draw(image)

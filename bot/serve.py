@@ -15,6 +15,11 @@ def main() -> None:
     _print_console(state, port)
     if state.standin is not None:
         print(f"ยังไม่ได้เชื่อมต่อ LINE จริง — ลองใช้งานผ่านตัวจำลอง LINE: http://127.0.0.1:{port}/simulator", flush=True)
+    if state.sender is not None:
+        # One process does it all here: the Procfile's worker runs in background threads.
+        from bot.worker import start_in_background
+
+        start_in_background(state)
     app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
 
 

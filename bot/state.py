@@ -14,7 +14,6 @@ from bot.db import Database
 from bot.line import LineGateway
 from bot.sender import Sender
 from bot.standin import StandIn
-from bot.worker import Courier
 from handlers.kit.context import Services
 from handlers.kit.router import Dispatcher
 from models.base import utcnow
@@ -34,7 +33,7 @@ class BotState:
     gateway: LineGateway | None = None
     standin: StandIn | None = None
     sender: Sender | None = None  # the process's sender (None when not connected)
-    courier: Courier | None = None  # the web process's background path for an event's rows
+    reply_sender: Sender | None = None  # the inbox lanes' sender: an event's replies, at once
     extras: dict[str, Any] = field(default_factory=dict)
     # How far the simulator's เลื่อนเวลา moved the chat's clock; always zero on LINE.
     clock_offset: timedelta = timedelta(0)

@@ -1,145 +1,36 @@
-"""Delivery outside the request: the web process's courier and the Procfile's worker process.
+"""The Procfile's worker process: inbox lanes run the chat, outbox lanes deliver to LINE.
 
-The webhook commits an event's change and its outbox rows, hands the row ids to the courier
-and answers LINE at once: nothing in the request waits on LINE, a retry or a backoff. The
-courier's few threads send those rows right after (a reply must go while its token lives);
-when its queue is full the rows simply wait for the worker.
-
-The worker (`flask --app bot worker`) delivers every due row continuously: a few lanes, each
-claiming a small batch, sending it and recording it. A new row reaches LINE within a second:
-the lanes poll every POLL seconds, and on PostgreSQL a NOTIFY sent with the commit wakes them
-at once. Any number of workers may run: claims are disjoint (FOR UPDATE SKIP LOCKED on
-PostgreSQL, the write lock on SQLite).
+The webhook only stores events (bot/webhook.py); nothing in the request waits on the chat's
+database work or on LINE. The worker (`flask --app bot worker`) runs two kinds of lanes:
+- inbox lanes (bot/inbox.py) claim stored events, handle each and send its replies at once,
+  while the reply tokens live;
+- outbox lanes deliver every other due row (clock reminders, console messages, retries):
+  each claims a small batch, sends it and records it.
+A new event or row is picked up within POLL seconds, and at once on PostgreSQL, where a
+NOTIFY sent with the commit wakes the lanes. Any number of workers may run: claims are
+disjoint (FOR UPDATE SKIP LOCKED on PostgreSQL, the write lock on SQLite).
 """
 from __future__ import annotations
 
 import logging
-import os
-import queue
 import signal
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import event, text
-from sqlalchemy.orm import Session
-
+from bot import line
 from bot.db import Database
+from bot.inbox import InboxLanes
+from bot.notify import OUTBOX, Listener
 from bot.sender import Sender
+from bot.state import BotState
+from thai.nlu import warm_up
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "outbox"
 POLL = 0.25  # seconds between looks at the outbox when nothing woke the worker
 LANES = 8  # parallel senders in one worker process
-COURIER_THREADS = 4
-COURIER_QUEUE = 512
-
-
-# --- waking the worker -------------------------------------------------------------------------
-
-def notify_on_commit(db: Database) -> None:
-    """On PostgreSQL, NOTIFY the worker in every transaction that wrote outbox rows."""
-    if db.engine.dialect.name != "postgresql":
-        return
-
-    def before_commit(session: Session) -> None:
-        # Keys of models.outbox (ORM rows) and scheduler.bulk (many rows in one statement).
-        if session.info.get("outbox_new") or session.info.get("scheduler_outbox_ids"):
-            session.execute(text(f"NOTIFY {CHANNEL}"))  # delivered by PostgreSQL at commit
-
-    event.listen(db.Session, "before_commit", before_commit)
-
-
-class _Listener:
-    """A LISTEN connection on PostgreSQL; a plain sleep elsewhere."""
-
-    def __init__(self, db: Database) -> None:
-        self._conn: Any = None
-        if db.engine.dialect.name == "postgresql":
-            try:
-                self._conn = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-                self._conn.exec_driver_sql(f"LISTEN {CHANNEL}")
-            except Exception:  # polling alone still delivers, a little later
-                log.warning("LISTEN %s failed; polling only", CHANNEL)
-                self._conn = None
-
-    def wait(self, seconds: float, stop: threading.Event) -> None:
-        """Return after a NOTIFY, after `seconds`, or when asked to stop."""
-        if self._conn is None:
-            stop.wait(seconds)
-            return
-        driver = self._conn.connection.driver_connection
-        for _ in driver.notifies(timeout=seconds, stop_after=1):
-            break
-
-    def close(self) -> None:
-        """Close the connection."""
-        if self._conn is not None:
-            self._conn.close()
-
-
-# --- the web process's courier -----------------------------------------------------------------
-
-class Courier:
-    """A bounded background path in the web process: sends an event's rows after the answer."""
-
-    def __init__(self, sender: Sender, threads: int = COURIER_THREADS, size: int = COURIER_QUEUE) -> None:
-        self.sender = sender
-        self._threads = threads
-        self._queue: queue.Queue[list[int]] = queue.Queue(maxsize=size)
-        self._pending = 0
-        self._idle = threading.Condition()
-        self._pid: int | None = None
-        self._start_lock = threading.Lock()
-
-    def submit(self, ids: Iterable[int]) -> bool:
-        """Queue rows for sending now; False when full (the worker sends them instead)."""
-        batch = list(ids)
-        if not batch:
-            return True
-        self._ensure_started()
-        with self._idle:
-            self._pending += 1
-        try:
-            self._queue.put_nowait(batch)
-        except queue.Full:
-            self._done()
-            log.warning("courier queue full: %s outbox rows left to the worker", len(batch))
-            return False
-        return True
-
-    def drain(self, timeout: float = 30.0) -> bool:
-        """Wait until everything submitted was tried (tests, shutdown); True if idle."""
-        with self._idle:
-            return self._idle.wait_for(lambda: self._pending == 0, timeout)
-
-    def _ensure_started(self) -> None:
-        # Threads do not survive fork: a gunicorn worker starts its own on first use.
-        if self._pid == os.getpid():
-            return
-        with self._start_lock:
-            if self._pid == os.getpid():
-                return
-            for n in range(self._threads):
-                threading.Thread(target=self._run, name=f"courier-{n}", daemon=True).start()
-            self._pid = os.getpid()
-
-    def _run(self) -> None:
-        while True:
-            batch = self._queue.get()
-            try:
-                self.sender.deliver(batch)
-            except Exception:  # the rows stay in the outbox; the worker takes them over
-                log.exception("courier failed to deliver %s outbox rows", len(batch))
-            finally:
-                self._done()
-
-    def _done(self) -> None:
-        with self._idle:
-            self._pending -= 1
-            self._idle.notify_all()
 
 
 # --- the worker process ------------------------------------------------------------------------
@@ -161,7 +52,7 @@ class Worker:
                    for n in range(self.lanes)]
         for t in threads:
             t.start()
-        listener = _Listener(self.db)
+        listener = Listener(self.db, OUTBOX)
         try:
             while not self.stop.is_set():
                 listener.wait(self.poll, self.stop)
@@ -199,16 +90,49 @@ class Worker:
                 self._busy.wait(self.poll * 20)
 
 
-def run_worker(db: Database, sender: Sender, lanes: int = LANES) -> None:
-    """Run a worker in the foreground until SIGTERM or Ctrl-C."""
-    worker = Worker(db, sender, lanes=lanes)
+def run_worker(s: BotState, lanes: int = LANES, inbox_lanes: int | None = None, *, signals: bool = True,
+               stop_event: threading.Event | None = None, ready: threading.Event | None = None) -> None:
+    """Run a worker (inbox and outbox lanes) in the foreground until SIGTERM, Ctrl-C or stop_event."""
+    assert s.sender is not None, "the worker needs a LINE gateway"
+    worker = Worker(s.db, s.sender, lanes=lanes)
+    if stop_event is not None:
+        worker.stop = stop_event
+    inbox = InboxLanes(s, lanes=inbox_lanes) if inbox_lanes is not None else InboxLanes(s)
 
     def stop(signum: int, _frame: Any) -> None:
         log.info("worker stopping (signal %s)", signum)
         worker.stop.set()
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    log.info("outbox worker started with %s lanes", lanes)
-    worker.run()
-    log.info("outbox worker stopped: %s", dict(worker.stats))
+    if signals:
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+    # The chat's first event must not pay for loading the Thai dictionaries or the LINE SDK.
+    warm_up()
+    line.warm()
+    threads = inbox.start()
+    if ready is not None:
+        ready.set()
+    log.info("worker started with %s inbox lanes and %s outbox lanes", inbox.lanes, lanes)
+    try:
+        worker.run()
+    finally:
+        inbox.stop.set()
+        inbox.wake.set()
+        for t in threads:
+            t.join(timeout=30)
+    log.info("worker stopped: outbox %s, inbox %s", dict(worker.stats), dict(inbox.stats))
+
+
+def start_in_background(s: BotState, lanes: int = 2, inbox_lanes: int = 2) -> Callable[[], None]:
+    """Run a worker in daemon threads of this process (`make run`: one process does it all); return its stop."""
+    stop_event, ready = threading.Event(), threading.Event()
+    thread = threading.Thread(target=run_worker, args=(s, lanes, inbox_lanes), name="worker", daemon=True,
+                              kwargs={"signals": False, "stop_event": stop_event, "ready": ready})
+    thread.start()
+    ready.wait(timeout=120)  # its lanes are up: the first message is answered at once
+
+    def stop() -> None:
+        stop_event.set()
+        thread.join(timeout=30)
+
+    return stop

@@ -1,43 +1,140 @@
-"""Webhook events already handled, so a LINE redelivery is skipped."""
+"""The inbox: LINE's webhook events, stored when they arrive and handled by the workers.
+
+The webhook only verifies, stores and answers 200 (LINE's advice: handle events
+asynchronously); workers claim stored events and run the chat on them. Rules kept here:
+- a webhookEventId is stored once, so a LINE redelivery is dropped at the door;
+- one person's events are handled one at a time and in order (a register tap before its
+  confirm): only the oldest unhandled event of each person can be claimed;
+- an event is handled exactly once: `finish` runs in the handler's own transaction and
+  refuses a second finish, so a worker whose lease ran out rolls its work back;
+- the answers keep the order too: a person's next event is claimable only once the one before
+  is `release`d, which its lane does after sending that event's replies;
+- the event's body (what a person typed) is kept only until it is handled.
+"""
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, bindparam
+from sqlalchemy import Index, Integer, String, Text, and_, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from models.base import Base, utcnow
 
+LEASE = timedelta(seconds=30)  # how long a claim holds before another worker takes the event over
+MAX_CLAIMS = 3  # an event whose handling killed this many workers is answered with the apology
 
-class ProcessedEvent(Base):
-    """A webhookEventId seen once; the primary key makes a second insert fail."""
-
-    __tablename__ = "processed_events"
-
-    webhook_event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    event_type: Mapped[str] = mapped_column(String(40))
-    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+_WAITING = text("done_at IS NULL")
 
 
-def first_time(*, session: Session, webhook_event_id: str, event_type: str) -> bool:
-    """Record an event id; False if it was recorded before (a redelivery)."""
-    stmt = _RECORD[session.get_bind().dialect.name == "postgresql"]
-    values = {"webhook_event_id": webhook_event_id, "event_type": event_type[:40], "received_at": utcnow()}
-    return session.execute(stmt, values).scalar() is not None
+class InboundEvent(Base):
+    """One webhook event: stored on arrival, claimed by a worker, finished once."""
 
-
-def _record(insert: Any) -> Any:
-    # Built once per dialect (with bind parameters): every chat event runs it.
-    return (
-        insert(ProcessedEvent)
-        .values(webhook_event_id=bindparam("webhook_event_id"), event_type=bindparam("event_type"),
-                received_at=bindparam("received_at"))
-        .on_conflict_do_nothing(index_elements=["webhook_event_id"])
-        .returning(ProcessedEvent.webhook_event_id)
+    __tablename__ = "inbound_events"
+    __table_args__ = (
+        # The claim looks at unhandled events only: oldest first, and each person's oldest.
+        Index("ix_inbound_events_waiting", "id", sqlite_where=_WAITING, postgresql_where=_WAITING),
+        Index("ix_inbound_events_waiting_user", "line_user_id", "id", sqlite_where=_WAITING,
+              postgresql_where=_WAITING),
     )
 
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # LINE's id for the event; unique, so a redelivery inserts nothing (NULLs never clash).
+    webhook_event_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    event_type: Mapped[str] = mapped_column(String(40))
+    line_user_id: Mapped[str | None] = mapped_column(String(64))
+    # The event's JSON until it is handled, then NULL: a person's words are not kept.
+    body: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    claimed_until: Mapped[datetime | None]
+    claims: Mapped[int] = mapped_column(Integer, default=0)
+    handled_at: Mapped[datetime | None]  # the chat ran on it (set with the chat's own changes)
+    done_at: Mapped[datetime | None]  # handled and its replies sent: the person's next may go
 
-_RECORD = {False: _record(sqlite_insert), True: _record(pg_insert)}
+    def event(self) -> dict[str, Any]:
+        """Return the stored event as LINE sent it."""
+        return json.loads(self.body or "{}")  # type: ignore[no-any-return]
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def row_of(raw: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Return the inbox row of one checked event."""
+    source = raw.get("source") if isinstance(raw.get("source"), dict) else {}
+    return {
+        "webhook_event_id": _text(raw.get("webhookEventId")),
+        "event_type": (_text(raw.get("type")) or "unknown")[:40],
+        "line_user_id": _text(source.get("userId")) if source.get("type") == "user" else None,
+        "body": json.dumps(raw, ensure_ascii=False, separators=(",", ":")),
+        "received_at": now,
+        "claims": 0,
+    }
+
+
+def store(*, session: Session, events: Sequence[dict[str, Any]], now: datetime | None = None) -> list[int]:
+    """Store events in one statement; return the ids of the new ones (redeliveries are dropped)."""
+    if not events:
+        return []
+    at = now or utcnow()
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = InboundEvent.__table__
+    stmt = (insert(table).values([row_of(e, at) for e in events])
+            .on_conflict_do_nothing(index_elements=["webhook_event_id"]).returning(table.c.id))
+    # Core, not the ORM: this runs once per webhook call and no object is wanted back.
+    ids = sorted(session.connection().execute(stmt).scalars())
+    if ids:
+        session.info["inbox_new"] = session.info.get("inbox_new", 0) + len(ids)
+    return ids
+
+
+def claim(*, session: Session, now: datetime, limit: int, lease: timedelta = LEASE,
+          ids: Sequence[int] | None = None) -> list[InboundEvent]:
+    """Hold up to `limit` events for handling: each the oldest unhandled one of its person."""
+    earlier = aliased(InboundEvent)
+    stmt = (
+        select(InboundEvent)
+        .where(InboundEvent.done_at.is_(None),
+               or_(InboundEvent.claimed_until.is_(None), InboundEvent.claimed_until < now),
+               # A person's next event waits until the one before is finished.
+               ~exists().where(and_(earlier.line_user_id == InboundEvent.line_user_id, earlier.id < InboundEvent.id,
+                                    earlier.done_at.is_(None))))
+        .order_by(InboundEvent.id).limit(limit)
+    )
+    if ids is not None:
+        stmt = stmt.where(InboundEvent.id.in_(list(ids)))
+    if session.get_bind().dialect.name == "postgresql":
+        # Two workers never take the same event; on SQLite the write lock (BEGIN IMMEDIATE) does it.
+        stmt = stmt.with_for_update(skip_locked=True, of=InboundEvent)
+    rows = list(session.scalars(stmt))
+    for row in rows:
+        row.claimed_until = now + lease
+        row.claims += 1
+    session.flush()
+    return rows
+
+
+def finish(*, session: Session, event_id: int, now: datetime | None = None) -> bool:
+    """Mark an event handled and forget its body; False if it was handled already."""
+    done = session.execute(update(InboundEvent)
+                           .where(InboundEvent.id == event_id, InboundEvent.handled_at.is_(None))
+                           .values(handled_at=now or utcnow(), body=None))
+    return bool(done.rowcount)  # type: ignore[attr-defined]
+
+
+def release(*, session: Session, event_id: int, now: datetime | None = None) -> None:
+    """Close a handled event (its replies went): the person's next event may be claimed."""
+    session.execute(update(InboundEvent).where(InboundEvent.id == event_id)
+                    .values(done_at=now or utcnow(), claimed_until=None))
+
+
+def waiting(*, session: Session) -> int:
+    """Return how many events wait to be handled."""
+    return int(session.scalar(select(func.count()).select_from(InboundEvent).where(InboundEvent.done_at.is_(None)))
+               or 0)

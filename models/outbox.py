@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ColumnElement, Integer, String, case, false, literal, or_, select, update
+from sqlalchemy import JSON, Boolean, ColumnElement, Integer, String, case, false, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -34,9 +37,40 @@ REPLY_CLAIM_TIMEOUT = timedelta(seconds=15)
 REPLY_TOKEN_LIFE = timedelta(seconds=50)
 
 SOURCE_CHAT = "chat"  # replies and pushes written while handling a LINE event
+SOURCE_CONSOLE = "console"  # written while HR works in the console
+SOURCE_APPROVALS = "approvals"  # approval cards sent to an approver when a request reaches them
+SOURCE_BUDGET = "budget"  # HR told that announcements wait for the budget
 # Optional announcements (new courses, registration closing): they wait when the month's
-# message budget would run out. Follow-ups of owed work and approval cards always go.
-OPTIONAL_SOURCES = frozenset({"closing", "courses-closing", "announcement", "courses-announce"})
+# message budget would run out. Follow-ups of owed work and approval cards always go. The job
+# ids are what rows carry; "closing" and "announce" head the dedup keys of rows written before
+# rows carried their job.
+OPTIONAL_SOURCES = frozenset({"closing", "courses-closing", "announce", "courses-announce"})
+# What the sender writes on a row it holds back for next month's budget (bot/sender.py).
+HELD_NOTE = "held: the month's message budget would be exceeded"
+
+# The feature writing outbox rows in this context when neither the call nor its session says
+# (the console sets it for each of its requests, so a page needs no wiring of its own).
+_feature: ContextVar[str | None] = ContextVar("outbox_feature", default=None)
+
+
+def begin_feature(source: str) -> Token[str | None]:
+    """Mark the outbox rows written from now on in this context (any session) as a feature's."""
+    return _feature.set(source)
+
+
+def end_feature(token: Token[str | None]) -> None:
+    """Undo begin_feature."""
+    _feature.reset(token)
+
+
+@contextmanager
+def written_by(source: str) -> Iterator[None]:
+    """Mark the outbox rows written inside the block (any session) as this feature's."""
+    token = begin_feature(source)
+    try:
+        yield
+    finally:
+        end_feature(token)
 
 
 class OutboxMessage(Base):
@@ -69,13 +103,16 @@ class OutboxMessage(Base):
     outcome_unknown: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
-def _source(session: Session, source: str | None, dedup_key: str | None) -> str | None:
-    # An explicit source wins; then the transaction's (the webhook sets "chat"); then the
-    # reminder kind at the head of its dedup key ("followup:...").
+def source_for(session: Session, source: str | None, dedup_key: str | None) -> str | None:
+    """Return the job or feature a new row records as its source."""
+    # The call's, else the transaction's (the webhook sets "chat", the clock its job id), else
+    # the context's feature (the console), else the reminder kind heading its dedup key.
     if source:
         return source[:40]
     if session.info.get("outbox_source"):
         return str(session.info["outbox_source"])[:40]
+    if _feature.get():
+        return str(_feature.get())[:40]
     return dedup_key.split(":", 1)[0][:40] if dedup_key else None
 
 
@@ -96,10 +133,13 @@ def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def enqueue_reply(*, session: Session, reply_token: str, to: str, messages: list[dict[str, Any]]) -> list[OutboxMessage]:
+def enqueue_reply(*, session: Session, reply_token: str, to: str, messages: list[dict[str, Any]],
+                  received_at: datetime | None = None) -> list[OutboxMessage]:
     """Queue a reply; the recipient is kept so an expired token can fall back to a push."""
     rows = []
-    source = _source(session, None, None) or SOURCE_CHAT
+    # The token's life runs from when LINE sent the event, not from when a worker handled it.
+    created = received_at or utcnow()
+    source = source_for(session, None, None) or SOURCE_CHAT
     for i, batch in enumerate(_chunks(messages, MAX_MESSAGES)):
         # Only the first five messages can use the token; any more go as a push.
         row = OutboxMessage(
@@ -108,6 +148,7 @@ def enqueue_reply(*, session: Session, reply_token: str, to: str, messages: list
             recipients=[to],
             messages=list(batch),
             source=source,
+            created_at=created,
         )
         session.add(row)
         rows.append(_track(session, row))
@@ -119,7 +160,7 @@ def enqueue_push(
     source: str | None = None,
 ) -> OutboxMessage | None:
     """Queue a push to one LINE user; None if dedup_key was queued before."""
-    return _insert(session, KIND_PUSH, [to], messages[:MAX_MESSAGES], dedup_key, _source(session, source, dedup_key))
+    return _insert(session, KIND_PUSH, [to], messages[:MAX_MESSAGES], dedup_key, source_for(session, source, dedup_key))
 
 
 def enqueue_multicast(
@@ -132,7 +173,7 @@ def enqueue_multicast(
     if len(recipients) == 1:
         row = enqueue_push(session=session, to=recipients[0], messages=messages, dedup_key=dedup_key, source=source)
         return [row] if row else []
-    source = _source(session, source, dedup_key)
+    source = source_for(session, source, dedup_key)
     for i, batch in enumerate(_chunks(recipients, MULTICAST_LIMIT)):
         key = f"{dedup_key}#{i}" if dedup_key else None
         row = _insert(session, KIND_MULTICAST, list(batch), messages[:MAX_MESSAGES], key, source)
@@ -243,13 +284,80 @@ def source_of(source: str | None, dedup_key: str | None) -> str:
 
 def pushes_since(*, session: Session, since: datetime) -> dict[str, int]:
     """Return the recipients of pushes and multicasts sent since an instant, per source (what LINE bills)."""
+    return {source: t.recipients for source, t in sends_since(session=session, since=since).pushes.items()}
+
+
+@dataclass
+class Tally:
+    """What one source sent (or holds): LINE calls, message objects, and recipients (what LINE bills)."""
+
+    calls: int = 0
+    messages: int = 0
+    recipients: int = 0
+
+    def add(self, messages: int | None, recipients: int | None) -> None:
+        """Count one row of so many messages and recipients."""
+        self.calls += 1
+        self.messages += messages or 0
+        self.recipients += recipients or 0
+
+
+@dataclass
+class MonthSends:
+    """The pushes and multicasts sent since an instant per source, and the replies (free)."""
+
+    pushes: dict[str, Tally]
+    replies: Tally
+
+    @property
+    def total(self) -> Tally:
+        """Every source's pushes together."""
+        tallies = self.pushes.values()
+        return Tally(sum(t.calls for t in tallies), sum(t.messages for t in tallies),
+                     sum(t.recipients for t in tallies))
+
+    def optional_recipients(self) -> int:
+        """Return the recipients of optional announcements (what the monthly cap counts)."""
+        return sum(t.recipients for k, t in self.pushes.items() if k in OPTIONAL_SOURCES)
+
+
+def sends_since(*, session: Session, since: datetime) -> MonthSends:
+    """Return what was sent since an instant: pushes per source and the replies."""
+    table = OutboxMessage.__table__
+    # The database counts the JSON arrays: no message body is read back (a month may be 10,000 rows).
+    rows = session.execute(
+        select(table.c.kind, table.c.source, table.c.dedup_key, func.json_array_length(table.c.messages),
+               func.json_array_length(table.c.recipients))
+        .where(table.c.status == SENT, table.c.sent_at >= since)
+    )
+    out = MonthSends({}, Tally())
+    for kind, source, dedup_key, messages, recipients in rows:
+        if kind == KIND_REPLY:
+            out.replies.add(messages, recipients)
+        else:
+            out.pushes.setdefault(source_of(source, dedup_key), Tally()).add(messages, recipients)
+    return out
+
+
+@dataclass
+class Held:
+    """Optional announcements of one source waiting for the budget, and when they next try."""
+
+    tally: Tally
+    next_try: datetime
+
+
+def held_for_budget(*, session: Session) -> dict[str, Held]:
+    """Return, per source, the rows the sender holds back until next month's budget."""
     table = OutboxMessage.__table__
     rows = session.execute(
-        select(table.c.source, table.c.dedup_key, table.c.recipients)
-        .where(table.c.status == SENT, table.c.kind != KIND_REPLY, table.c.sent_at >= since)
+        select(table.c.source, table.c.dedup_key, func.json_array_length(table.c.messages),
+               func.json_array_length(table.c.recipients), table.c.next_attempt_at)
+        .where(table.c.status == PENDING, table.c.last_error == HELD_NOTE)
     )
-    counts: dict[str, int] = {}
-    for source, dedup_key, recipients in rows:
-        key = source_of(source, dedup_key)
-        counts[key] = counts.get(key, 0) + len(recipients or [])
-    return counts
+    out: dict[str, Held] = {}
+    for source, dedup_key, messages, recipients, next_try in rows:
+        held = out.setdefault(source_of(source, dedup_key), Held(Tally(), next_try))
+        held.tally.add(messages, recipients)
+        held.next_try = min(held.next_try, next_try)
+    return out

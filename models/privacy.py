@@ -20,6 +20,7 @@ from models.admin import AdminUser
 from models.audit import AuditLog, audit
 from models.base import Base, utcnow
 from models.conversation import Conversation
+from models.events import InboundEvent
 from models.linking import LinkAttempt, LinkCode
 from models.org import Staff
 from models.outbox import OutboxMessage
@@ -222,6 +223,9 @@ def erase_staff(*, session: Session, staff: Staff, actor_id: int | None = None, 
     if line_id:
         result.counts["chat"] = _delete(session, delete(Conversation).where(Conversation.line_user_id == line_id))
         result.counts["link_attempts"] = _delete(session, delete(LinkAttempt).where(LinkAttempt.line_user_id == line_id))
+        # Stored webhook events hold what the person typed until handled: none outlive the erasure.
+        result.counts["inbound_events"] = _delete(session, delete(InboundEvent).where(
+            InboundEvent.line_user_id == line_id))
         result.counts["messages"] = _forget_messages(session, line_id)
         session.execute(update(LinkCode).where(LinkCode.used_by_line_user == line_id).values(used_by_line_user=None))
     result.counts["link_codes"] = _delete(session, delete(LinkCode).where(LinkCode.staff_id == staff.id))

@@ -21,7 +21,7 @@ from models.audit import AuditLog
 from models.base import Base
 from models.conversation import Conversation
 from models.course import Course
-from models.events import ProcessedEvent
+from models.events import InboundEvent
 from models.linking import LinkAttempt, LinkCode
 from models.org import Staff
 from models.outbox import FAILED, SENT, OutboxMessage
@@ -33,7 +33,7 @@ from thai.dates import today_bangkok
 
 DEFAULT_YEARS = 5
 BOOKKEEPING = {
-    "processed_events": timedelta(days=7),
+    "inbound_events": timedelta(days=7),
     "link_attempts": timedelta(days=30),
     "link_codes": timedelta(days=30),
     "conversations": timedelta(days=7),
@@ -118,8 +118,9 @@ def prune_bookkeeping(*, session: Session, now: datetime) -> dict[str, int]:
     """Remove bookkeeping rows older than their window; return how many per kind."""
     w = {name: now - window for name, window in BOOKKEEPING.items()}
     return {
-        "processed_events": _count(session, delete(ProcessedEvent)
-                                   .where(ProcessedEvent.received_at < w["processed_events"])),
+        # Handled events are kept a week as the list of ids a redelivery is checked against.
+        "inbound_events": _count(session, delete(InboundEvent).where(
+            InboundEvent.done_at.is_not(None), InboundEvent.received_at < w["inbound_events"])),
         "link_attempts": _count(session, delete(LinkAttempt).where(LinkAttempt.at < w["link_attempts"])),
         "link_codes": _count(session, delete(LinkCode).where(
             or_(LinkCode.used_at < w["link_codes"], LinkCode.expires_at < w["link_codes"]))),

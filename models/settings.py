@@ -53,6 +53,16 @@ def _whole(low: int, high: int) -> Callable[[str], int]:
     return read
 
 
+def _cap(raw: str) -> int | None:
+    """Read a monthly cap: empty is no cap, else a whole number of recipients."""
+    text = to_arabic_digits(raw).replace(",", "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) > 10_000_000:
+        raise SettingError("ต้องเว้นว่าง (ไม่กำหนด) หรือเป็นจำนวนเต็มไม่เกิน 10,000,000")
+    return int(text)
+
+
 def _url(raw: str) -> str:
     value = raw.strip()
     if not value:
@@ -141,6 +151,9 @@ FIELDS: tuple[Field, ...] = (
           "เลยกำหนดกี่วันจึงแจ้งทั้งผู้ส่งและผู้บังคับบัญชา", _whole(1, 90), "number"),
     Field("approval_waiting_working_days", "เตือนผู้อนุมัติเมื่อคำขอรอนาน (วันทำการ)",
           "คำขอรอเกินกี่วันทำการจึงเตือน และเตือนซ้ำทุกช่วงเท่านี้", _whole(1, 20), "number"),
+    Field("announcement_monthly_cap", "เพดานประกาศหลักสูตรต่อเดือน (จำนวนผู้รับ)",
+          "ประกาศหลักสูตรที่จะเกินเพดานนี้รอส่งเดือนถัดไป เว้นว่างได้ (ไม่กำหนด) ดูการใช้ได้ที่หน้าโควตาข้อความ LINE",
+          _cap, "number"),
     Field("extra_holidays", "วันหยุดเพิ่มเติมของหน่วยงาน",
           "วันละบรรทัด เป็น พ.ศ. เช่น 14 ธ.ค. 2569 (นอกเหนือจากวันหยุดราชการ)", _holidays, "textarea"),
     Field("line_add_friend_url", "ลิงก์เพิ่มเพื่อนบอท LINE",

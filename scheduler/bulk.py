@@ -6,6 +6,9 @@ array that the database unpacks itself (json_each on SQLite, json_array_elements
 PostgreSQL): INSERT .. SELECT .. ON CONFLICT (dedup_key) DO NOTHING RETURNING id. The number
 of statements per run stays the same at 100 or 10,000 staff, and a row whose dedup_key exists
 (a rerun, a restart, a second clock) is not written again.
+
+Every row records its source, the job that wrote it (the clock names its transaction after the
+job, scheduler.clock.run_job), so pushes are counted per job (models.outbox.sends_since).
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
-from models.outbox import KIND_MULTICAST, KIND_PUSH, MAX_MESSAGES, MULTICAST_LIMIT, PENDING, OutboxMessage
+from models.outbox import KIND_MULTICAST, KIND_PUSH, MAX_MESSAGES, MULTICAST_LIMIT, PENDING, OutboxMessage, source_for
 
 # Where the ids this session wrote wait for the caller to deliver them after commit.
 NEW_IDS = "scheduler_outbox_ids"
@@ -36,6 +39,7 @@ class Planned:
     messages: list[dict[str, Any]]
     dedup_key: str
     retry_key: str = field(default_factory=lambda: str(uuid.uuid4()))
+    source: str | None = None  # None: the transaction's (the clock's job id)
 
 
 def push(to: str, messages: list[dict[str, Any]], dedup_key: str) -> Planned:
@@ -61,7 +65,8 @@ def write(session: Session, planned: Iterable[Planned]) -> list[int]:
     if not rows:
         return []
     payload = json.dumps(
-        [{"k": r.kind, "r": r.recipients, "m": r.messages, "rk": r.retry_key, "d": r.dedup_key} for r in rows],
+        [{"k": r.kind, "r": r.recipients, "m": r.messages, "rk": r.retry_key, "d": r.dedup_key,
+          "s": source_for(session, r.source, r.dedup_key)} for r in rows],
         ensure_ascii=False, separators=(",", ":"),
     )
     table = OutboxMessage.__table__
@@ -70,12 +75,13 @@ def write(session: Session, planned: Iterable[Planned]) -> list[int]:
     if dialect == "postgresql":
         src = func.json_array_elements(cast(bindparam("payload", payload, type_=String), JSON)).table_valued("value").alias("src")
         value = src.c.value
-        columns = [value.op("->>")("k"), value.op("->")("r"), value.op("->")("m"), value.op("->>")("rk"), value.op("->>")("d")]
+        columns = [value.op("->>")("k"), value.op("->")("r"), value.op("->")("m"), value.op("->>")("rk"),
+                   value.op("->>")("d"), value.op("->>")("s")]
         insert = pg_insert
     else:
         src = func.json_each(bindparam("payload", payload, type_=String)).table_valued("value").alias("src")
         value = src.c.value
-        columns = [func.json_extract(value, f"$.{k}") for k in ("k", "r", "m", "rk", "d")]
+        columns = [func.json_extract(value, f"$.{k}") for k in ("k", "r", "m", "rk", "d", "s")]
         insert = sqlite_insert
     select_rows = (
         select(
@@ -92,7 +98,7 @@ def write(session: Session, planned: Iterable[Planned]) -> list[int]:
     stmt = (
         insert(table)
         .from_select(
-            ["kind", "recipients", "messages", "retry_key", "dedup_key", "status", "attempts",
+            ["kind", "recipients", "messages", "retry_key", "dedup_key", "source", "status", "attempts",
              "created_at", "next_attempt_at"],
             select_rows,
         )

@@ -12,8 +12,6 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-import holidays
-
 log = logging.getLogger(__name__)
 
 # Long enough to cross any run of Thai holidays (Songkran plus a weekend is under ten days).
@@ -23,6 +21,8 @@ _SEARCH_LIMIT = 60
 @lru_cache(maxsize=128)
 def national_holidays(year: int) -> frozenset[date]:
     """Return Thailand's public and government holidays of one year (in-lieu days included)."""
+    import holidays  # its country tables load when a working day is first counted, not at every start
+
     found = holidays.Thailand(years=year, categories=(holidays.PUBLIC, holidays.GOVERNMENT))
     return frozenset(found.keys())
 

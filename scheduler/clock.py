@@ -79,6 +79,8 @@ def run_job(clock: Clock, job_id: str, now: datetime) -> tuple[Counts, list[int]
     """Run one job in its own transaction; return its counts and the outbox ids it wrote."""
     job = clock.job(job_id)
     with clock.transaction() as session:
+        # Every outbox row the job writes records it, so the console counts pushes per job.
+        session.info["outbox_source"] = job_id
         settings = get_settings(session=session)
         counts = job.run(session=session, now=now, codec=clock.codec, settings=settings)
     ids = bulk.written_ids(session) + queued_ids(session)

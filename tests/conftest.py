@@ -15,7 +15,7 @@ from werkzeug.test import TestResponse
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from bot import create_app
+from bot import create_app, inbox
 from bot.config import test_config
 from bot.db import Database
 from bot.migrate import upgrade
@@ -108,13 +108,15 @@ def _wipe(db: Database) -> None:
 
 
 class DeliveringClient(FlaskClient):
-    """A test client that, like LINE's user, waits for what the bot sends after answering."""
+    """A test client that also plays the worker: events a webhook call stored are handled (and
+    their replies sent) before it returns, as a LINE user sees the answer after typing."""
 
     def open(self, *args: object, **kwargs: object) -> TestResponse:  # type: ignore[override]
         response = super().open(*args, **kwargs)  # type: ignore[arg-type]
         state = self.application.extensions.get("bot")
-        if state is not None and state.courier is not None:
-            assert state.courier.drain(timeout=60), "the courier did not finish in time"
+        if state is not None and response.request.path == "/callback" and response.status_code == 200:
+            # One event per claim, so threads posting at once (race tests) handle theirs at once too.
+            inbox.drain(state, limit=1)
         return response
 
 

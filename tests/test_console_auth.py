@@ -80,6 +80,15 @@ def test_only_a_strong_hash_is_stored(session) -> None:
         create_admin(session=session, username="somchai.hr", password=PASSWORD)
 
 
+def test_an_unknown_name_is_checked_against_a_hash_as_costly_as_a_real_one(session) -> None:
+    from models import admin
+
+    user = create_admin(session=session, username="somchai.hr", password=PASSWORD)
+    # method and work factors ("scrypt:32768:8:1"): the dummy must cost what a stored hash costs
+    assert admin._DUMMY_HASH.split("$")[0] == user.password_hash.split("$")[0]
+    assert sign_in(session=session, username="nobody.here", password=PASSWORD).result is SignIn.WRONG
+
+
 def test_a_form_without_its_csrf_token_is_refused(app: Flask, hr_console: ConsoleClient) -> None:
     assert app.config["WTF_CSRF_ENABLED"] is True
     response = hr_console.post("/admin/logout", csrf=False)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from models.events import ProcessedEvent
+from models.events import InboundEvent
 from models.outbox import SENT, OutboxMessage, enqueue_push
 from tests.support import events as ev
 
@@ -146,7 +146,7 @@ def test_web_process_killed_mid_burst_loses_nothing_and_doubles_nothing(app, bot
         for t in threads:
             t.join(30)
     with bot.db.transaction() as s:
-        handled_before = s.scalar(select(func.count()).select_from(ProcessedEvent))
+        handled_before = s.scalar(select(func.count()).select_from(InboundEvent))
     assert handled_before < len(users)  # the kill came in the middle of the burst
 
     # A new web process; LINE redelivers (here: every event, the ones answered too).
@@ -162,7 +162,7 @@ def test_web_process_killed_mid_burst_loses_nothing_and_doubles_nothing(app, bot
     assert not doubled, f"{sum(doubled.values())} messages arrived twice"
     assert {user for user, _ in received} == set(users)
     with bot.db.transaction() as s:
-        assert s.scalar(select(func.count()).select_from(ProcessedEvent)) == len(users)
+        assert s.scalar(select(func.count()).select_from(InboundEvent)) == len(users)
 
 
 def test_worker_killed_mid_batch_finishes_after_restart_and_sends_each_once(app, bot, tx, database_url,

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import edge
-from models.events import ProcessedEvent
+from models.events import InboundEvent
 from models.outbox import OutboxMessage
 from tests.support import events as ev
 from tests.support.chat import Chat, texts
@@ -27,7 +27,7 @@ def logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
 
 def stored(bot) -> tuple[int, int]:
     with bot.db.transaction() as s:
-        return (s.scalar(select(func.count()).select_from(ProcessedEvent)) or 0,
+        return (s.scalar(select(func.count()).select_from(InboundEvent)) or 0,
                 s.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
 
 

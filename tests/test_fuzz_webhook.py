@@ -2,7 +2,7 @@
 
 Whatever arrives, the answer is never 5xx and no traceback is logged. Forged input (no or a wrong
 signature, postback data we did not sign) changes nothing at all; signed input that is not a LINE
-webhook changes nothing but the bookkeeping (processed events, the outbox).
+webhook changes nothing but the bookkeeping (the inbox of events, the outbox).
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from thai.dates import today_bangkok
 
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-BOOKKEEPING = {"processed_events", "outbox"}
+BOOKKEEPING = {"inbound_events", "outbox"}
 
 
 def snapshot(bot: Any, *, bookkeeping: bool) -> dict[str, list[tuple[Any, ...]]]:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from models.audit import AuditLog
 from models.base import utcnow
 from models.conversation import Conversation, start_conversation
-from models.events import ProcessedEvent
+from models.events import InboundEvent
 from models.linking import LinkAttempt, create_link_code
 from models.org import Staff, set_setting
 from models.outbox import PENDING, SENT, OutboxMessage, enqueue_push
@@ -118,8 +118,9 @@ def test_retention_purges_old_records_and_bookkeeping(app: Flask, bot, tx) -> No
         recent = f.finished_registration(s, worker, ended_days_ago=4 * 365)
         old_file = _report(s, old, upload_dir, "b" * 32 + ".jpg")
         recent_file = _report(s, recent, upload_dir, "c" * 32 + ".jpg")
-        s.add_all([ProcessedEvent(webhook_event_id="old", event_type="message", received_at=now - timedelta(days=8)),
-                   ProcessedEvent(webhook_event_id="new", event_type="message", received_at=now),
+        s.add_all([InboundEvent(webhook_event_id="old", event_type="message", received_at=now - timedelta(days=8),
+                                done_at=now - timedelta(days=8)),
+                   InboundEvent(webhook_event_id="new", event_type="message", received_at=now, done_at=now),
                    LinkAttempt(line_user_id="Uold", at=now - timedelta(days=31)),
                    OutboxMessage(kind="push", recipients=["Ux"], messages=[], status=SENT,
                                  created_at=now - timedelta(days=31)),
@@ -132,7 +133,7 @@ def test_retention_purges_old_records_and_bookkeeping(app: Flask, bot, tx) -> No
     assert not old_file.exists() and recent_file.exists()
     with tx() as s:
         assert s.get(Registration, old_id) is None and s.get(Registration, recent_id) is not None
-        assert list(s.scalars(select(ProcessedEvent.webhook_event_id))) == ["new"]
+        assert list(s.scalars(select(InboundEvent.webhook_event_id))) == ["new"]
         assert s.scalar(select(func.count()).select_from(LinkAttempt)) == 0
         assert list(s.scalars(select(OutboxMessage.status))) == [PENDING]
         # A shorter retention takes the recent one too; running again finds nothing more.

@@ -114,6 +114,12 @@ def test_started_briefly_it_stores_its_jobs_and_the_minute_job_delivers_the_outb
 
 
 def test_a_run_missed_while_down_is_caught_up_within_the_grace_window_only(bot, schedulers) -> None:
+    # The daily jobs' own time is put half a day away, so no regular run of theirs falls inside
+    # the five hours this test pretends the clock was down (at 08:50 the 08:30 run would, and
+    # APScheduler would run that one, 20 minutes late).
+    with bot.db.transaction() as s:
+        set_setting(session=s, key="daily_reminders_time",
+                    value=(datetime.now(BANGKOK) - timedelta(hours=12)).strftime("%H:%M"))
     first = build(bot, schedulers)
     first.start()
     first.shutdown(wait=True)

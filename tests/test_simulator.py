@@ -31,6 +31,7 @@ from bot import create_app
 from bot.config import test_config
 from bot.demo import load_demo
 from bot.migrate import upgrade
+from bot.worker import start_in_background
 from bot.simulator.transcript import simulated_user_id
 from bot.standin import StandIn
 from bot.state import BotState
@@ -41,8 +42,12 @@ from thai.dates import BANGKOK
 
 
 @contextmanager
-def simulator_server(tmp_path: Path, **overrides: object) -> Iterator[tuple[Flask, str]]:
-    """Serve the real app in simulator mode (demo data, migrated SQLite) on a free port."""
+def simulator_server(tmp_path: Path, *, worker: bool = True, **overrides: object) -> Iterator[tuple[Flask, str]]:
+    """Serve the real app in simulator mode (demo data, migrated SQLite) on a free port.
+
+    With worker, its worker runs in background threads as under `make run` (a browser's events
+    are handled there); without, the test client handles what it posts and tests deliver pushes.
+    """
     url = f"sqlite:///{tmp_path / 'simulator.sqlite3'}"
     upgrade(url)
     holder: dict[str, Flask] = {}
@@ -63,9 +68,12 @@ def simulator_server(tmp_path: Path, **overrides: object) -> Iterator[tuple[Flas
         load_demo(session=session)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    stop_worker = start_in_background(state) if worker else None  # as `make run` does (bot/serve.py)
     try:
         yield app, f"http://127.0.0.1:{port}"
     finally:
+        if stop_worker is not None:
+            stop_worker()
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
@@ -122,7 +130,7 @@ class Sim:
 @pytest.fixture(scope="module")
 def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
     """One simulator app for the module (each test plays different people)."""
-    with simulator_server(tmp_path_factory.mktemp("simulator")) as (app, _base):
+    with simulator_server(tmp_path_factory.mktemp("simulator"), worker=False) as (app, _base):
         state: BotState = app.extensions["bot"]
         assert state.standin is not None
         yield Sim(app, app.test_client(), state, state.standin)

@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from models.events import ProcessedEvent
+from models.events import InboundEvent
 from models.outbox import OutboxMessage
 from tests.support import events as ev
 from tests.support.chat import Chat, texts
@@ -28,7 +28,7 @@ def test_bad_or_missing_signature_is_refused_and_nothing_happens(chat: Chat, bot
     response = chat.post(event, signature=signature)
     assert response.status_code == 400
     with bot.db.transaction() as s:
-        assert s.scalar(select(func.count()).select_from(ProcessedEvent)) == 0
+        assert s.scalar(select(func.count()).select_from(InboundEvent)) == 0
         assert s.scalar(select(func.count()).select_from(OutboxMessage)) == 0
     assert chat.standin.calls == []
 
@@ -55,7 +55,7 @@ def test_redelivered_event_is_handled_once(chat: Chat, bot) -> None:
     assert chat.post(redelivery).status_code == 200
     assert len(chat.inbox("U1")) == 1
     with bot.db.transaction() as s:
-        assert s.scalar(select(func.count()).select_from(ProcessedEvent)) == 1
+        assert s.scalar(select(func.count()).select_from(InboundEvent)) == 1
 
 
 @pytest.mark.parametrize("event", [
@@ -125,12 +125,15 @@ def test_unreadable_signed_events_are_ignored_not_500(chat: Chat, event: dict) -
     assert chat.post(event).status_code == 200
 
 
-def test_a_failing_delivery_after_commit_is_not_a_500(chat: Chat, bot, monkeypatch) -> None:
+def test_a_failing_delivery_after_commit_leaves_the_reply_to_the_outbox(chat: Chat, bot, monkeypatch) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("network card on fire")
 
-    monkeypatch.setattr(bot.courier, "submit", broken)
+    monkeypatch.setattr(bot.reply_sender, "deliver", broken)
     assert chat.post(ev.text_event("U1", "สวัสดี", "t")).status_code == 200
+    with bot.db.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")) == 1
+        assert s.scalar(select(func.count()).select_from(InboundEvent).where(InboundEvent.done_at.is_(None))) == 0
 
 
 def test_forged_postback_with_non_ascii_signature_gets_the_bad_button_answer(chat: Chat) -> None:

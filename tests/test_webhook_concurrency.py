@@ -5,7 +5,7 @@ import threading
 
 from sqlalchemy import func, select
 
-from models.events import ProcessedEvent
+from models.events import InboundEvent
 from tests.support import events as ev
 
 
@@ -31,4 +31,4 @@ def test_simultaneous_redeliveries_reply_once(app, fake_line, bot) -> None:
     assert statuses == [200] * 4
     assert len(fake_line.standin.messages_to("Urace")) == 1
     with bot.db.transaction() as s:
-        assert s.scalar(select(func.count()).select_from(ProcessedEvent)) == 1
+        assert s.scalar(select(func.count()).select_from(InboundEvent)) == 1

@@ -11,13 +11,14 @@ import importlib
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, render_template, request, send_from_directory
+from flask import Blueprint, Flask, Response, abort, g, render_template, request, send_from_directory
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from bot.console import filters
 from bot.console.auth import ConsoleUser, load_user
+from models.outbox import SOURCE_CONSOLE, begin_feature, end_feature
 
 URL_PREFIX = "/admin"
 # One line per area, in menu order; each module has `bp` and may have `NAV`.
@@ -31,6 +32,7 @@ AREAS: tuple[str, ...] = (
     "linkcodes",
     "uploads",
     "settings",
+    "quota",
     "privacy",
     "attendance",
     "evaluation",
@@ -91,6 +93,8 @@ def _assemble() -> tuple[tuple[str, str], ...]:
 @bp.before_request
 def guard() -> Any:
     """Check CSRF, the session and the role before any console view runs."""
+    # What a page tells people in the chat is counted as the console's pushes.
+    g.outbox_feature = begin_feature(SOURCE_CONSOLE)
     if request.method not in SAFE_METHODS:
         csrf.protect()
     if request.endpoint in PUBLIC_ENDPOINTS:
@@ -102,6 +106,14 @@ def guard() -> Any:
             and request.endpoint != "console.auth.logout":
         abort(403)
     return None
+
+
+@bp.teardown_request
+def forget_feature(_exc: BaseException | None) -> None:
+    """End the request's outbox source, so a reused thread does not carry it on."""
+    token = g.pop("outbox_feature", None)
+    if token is not None:
+        end_feature(token)
 
 
 @bp.after_request

@@ -7,12 +7,10 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-import segno
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 
 from bot.console.auth import actor, hr_required, login_required
-from bot.documents.certificate import generate_certificate
 from bot.sender import deliver
 from bot.state import state
 from handlers.attendance import checkin_text
@@ -111,6 +109,8 @@ def course(course_id: int) -> str:
 @login_required
 def qr(course_id: int, day_text: str) -> str:
     """The printable check-in QR code of one course day."""
+    import segno  # loaded by the pages that draw a QR code, not with the console
+
     with state().db.transaction() as db:
         c = _course(db, course_id)
         day = _day(c, day_text)
@@ -223,6 +223,9 @@ def generate_certificates(course_id: int) -> Any:
         if only and not people:
             flash(T.CERT_NOT_ATTENDED, "err")
             return redirect(url_for("console.attendance.course", course_id=course_id) + "#people")
+        # fpdf2 loads when certificates are made, not with the console (~0.2 s of every start).
+        from bot.documents.certificate import generate_certificate
+
         sent = 0
         for p in people:
             cert = generate_certificate(session=db, registration_id=p.registration.id,

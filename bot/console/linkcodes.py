@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import segno
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -34,6 +33,9 @@ def qr_svg(url: str) -> Markup | None:
     if not url:
         return None
     # segno writes the SVG itself: no image files, no outside service. Escaped data, safe markup.
+    # Imported here: only the code sheets draw QR codes.
+    import segno
+
     return Markup(segno.make(url, error="m").svg_inline(scale=3, border=2, omitsize=False))
 
 

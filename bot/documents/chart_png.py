@@ -7,7 +7,7 @@ from io import BytesIO
 
 from PIL import Image, ImageDraw, ImageFont, features
 
-from bot.documents.pdf import font_file
+from bot.documents.table import font_file
 from models.figures import YearFigures, share
 from thai.numbers import format_number
 

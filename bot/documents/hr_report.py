@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from bot.documents.pdf import Cell, Column
+from bot.documents.table import Cell, Column
 from bot.documents.render import DocCell, DocRow, Document, Group
 from models.course import POLICY_AREAS, Course
 from models.figures import Participation, YearFigures

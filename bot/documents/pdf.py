@@ -4,30 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableCellFillMode, VAlign
 
+# The table vocabulary lives apart so building a document does not import fpdf; re-exported here.
+from bot.documents.table import FAMILY, GROUP_FILL, HEADING_FILL, Cell, CellLike, Column, font_file, group_row
+
 ZWSP = "\u200b"
-FAMILY = "Sarabun"
-HEADING_FILL = (225, 230, 240)
-GROUP_FILL = (242, 242, 242)
 
 _THAI_RUN = re.compile(r"[\u0e00-\u0e7f]{2,}")
-
-
-@lru_cache(maxsize=4)
-def font_file(weight: str = "Regular") -> Path:
-    """Return a Sarabun TTF from the fontpkg-sarabun package."""
-    import fontpkg_sarabun
-
-    path = Path(fontpkg_sarabun.ROOT) / "files" / f"Sarabun-{weight}.ttf"
-    if not path.exists():
-        raise FileNotFoundError(f"Sarabun font not found at {path}; is fontpkg-sarabun installed?")
-    return path
 
 
 @lru_cache(maxsize=2048)
@@ -45,30 +32,6 @@ def breakable(text: str) -> str:
 def plain(text: str) -> str:
     """Drop the zero-width spaces again (what a reader of the PDF's text sees)."""
     return text.replace(ZWSP, "")
-
-
-@dataclass(frozen=True)
-class Column:
-    """One table column: heading, relative width, alignment of its body cells (L, C, R)."""
-
-    title: str
-    width: float = 1
-    align: str = "L"
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A body or heading cell that spans columns/rows or is bold or shaded."""
-
-    text: str = ""
-    colspan: int = 1
-    rowspan: int = 1
-    bold: bool = False
-    align: str | None = None
-    fill: tuple[int, int, int] | None = None
-
-
-CellLike = str | Cell | None
 
 
 class ThaiPDF(FPDF):
@@ -160,6 +123,5 @@ class ThaiPDF(FPDF):
         return bytes(self.output())
 
 
-def group_row(text: str, columns: Sequence[Column]) -> list[CellLike]:
-    """A full-width shaded bold row (e.g. a policy-area heading inside a table)."""
-    return [Cell(text, colspan=len(columns), bold=True, fill=GROUP_FILL, align="L")]
+__all__ = ["FAMILY", "GROUP_FILL", "HEADING_FILL", "Cell", "CellLike", "Column", "ThaiPDF", "breakable",
+           "font_file", "group_row", "plain"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from bot.documents.pdf import Cell, Column
+from bot.documents.table import Cell, Column
 from bot.documents.render import Document, Group
 from models.course import POLICY_AREAS, Course
 from models.figures import Participation, YearFigures

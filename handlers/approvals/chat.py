@@ -23,6 +23,7 @@ from models.approval import (
 )
 from models.conversation import start_conversation
 from models.delegation import actor
+from models.outbox import SOURCE_APPROVALS
 from models.registration import REASON_MAX, Registration
 from thai.dates import format_date, format_date_range
 from thai.nlu import Intent
@@ -151,7 +152,7 @@ def announce(ctx: Ctx, decision: Decision) -> list[Message]:
         passed = dict(course=course.title, step=decision.step.step, by=by, name=name)
         card = approval_card(reg, decision.next_step, ctx.services.codec,
                              acting_for=following if holder.id != following.id else None)
-        if ctx.push(holder, [card]):
+        if ctx.push(holder, [card], source=SOURCE_APPROVALS):
             ctx.push(staff, [text(T.STEP_PASSED.format(**passed))])
             return [text(T.APPROVED_NEXT.format(name=name))]
         # The next approver cannot get the card in LINE: without this the request would wait unseen.

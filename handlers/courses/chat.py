@@ -27,6 +27,7 @@ from models.conversation import Conversation, advance, start_conversation
 from models.course import Course
 from models.approval import holder_name
 from models.delegation import actor
+from models.outbox import SOURCE_APPROVALS
 from models.registration import (
     REASON_MAX,
     OpenCourse,
@@ -333,7 +334,7 @@ def _confirm(ctx: Ctx, course: Course, reason: str) -> list[Message]:
     name = holder_name(approver, holder)
     messages = [text(T.SENT.format(name=name), [message_action(T.MY_REQUESTS)])]
     card = approval_card(reg, step, ctx.services.codec, acting_for=approver if holder.id != approver.id else None)
-    if not ctx.push(holder, [card]):
+    if not ctx.push(holder, [card], source=SOURCE_APPROVALS):
         # The approver cannot get the card in LINE: the requester knows, and HR can chase it.
         messages.append(text(T.SENT_UNREACHABLE.format(name=name, hr=ctx.hr)))
         ctx.tell_hr([text(T.HR_APPROVER_OFFLINE.format(staff=ctx.staff.name, course=course.title,

@@ -73,27 +73,30 @@ class Ctx:
         """Return signed postback data for a button."""
         return self.services.codec.pack(action, id, arg)
 
-    def push(self, to: Staff | None, messages: list[Message], dedup_key: str | None = None) -> bool:
+    def push(self, to: Staff | None, messages: list[Message], dedup_key: str | None = None,
+             source: str | None = None) -> bool:
         """Queue messages for one person; False when they cannot receive pushes."""
-        return push_to(self.session, to, messages, dedup_key)
+        return push_to(self.session, to, messages, dedup_key, source)
 
     def tell_hr(self, messages: list[Message], dedup_key: str | None = None) -> int:
         """Queue one message for every reachable HR officer; return how many."""
         return multicast_to(self.session, hr_officers(session=self.session), messages, dedup_key)
 
 
-def push_to(session: Session, to: Staff | None, messages: list[Message], dedup_key: str | None = None) -> bool:
-    """Queue a push to a staff member if they can receive it."""
+def push_to(session: Session, to: Staff | None, messages: list[Message], dedup_key: str | None = None,
+            source: str | None = None) -> bool:
+    """Queue a push to a staff member if they can receive it (source: the feature, when not the transaction's)."""
     if to is None or not to.can_receive:
         return False
     assert to.line_user_id is not None
-    enqueue_push(session=session, to=to.line_user_id, messages=messages, dedup_key=dedup_key)
+    enqueue_push(session=session, to=to.line_user_id, messages=messages, dedup_key=dedup_key, source=source)
     return True
 
 
-def multicast_to(session: Session, people: Iterable[Staff], messages: list[Message], dedup_key: str | None = None) -> int:
+def multicast_to(session: Session, people: Iterable[Staff], messages: list[Message], dedup_key: str | None = None,
+                 source: str | None = None) -> int:
     """Queue one identical message to every reachable person; return how many."""
     ids = [p.line_user_id for p in people if p.can_receive and p.line_user_id]
     if ids:
-        enqueue_multicast(session=session, to=ids, messages=messages, dedup_key=dedup_key)
+        enqueue_multicast(session=session, to=ids, messages=messages, dedup_key=dedup_key, source=source)
     return len(ids)

@@ -198,7 +198,7 @@
   function sendEvent(payload) {
     followUp = true;
     return enqueue(function () {
-      return api("/event", Object.assign({ as: person.as }, payload)).then(postSigned).then(poll);
+      return api("/event", Object.assign({ as: person.as }, payload)).then(postSigned).then(awaitAnswer);
     });
   }
 
@@ -222,7 +222,7 @@
       form.append("file", file);
       // The quick replies stay until the file is accepted: a refused file changes nothing.
       return fetch(config.api + "/image", { method: "POST", body: form }).then(readJson)
-        .then(function (signed) { hideQuick(); return postSigned(signed); }).then(poll);
+        .then(function (signed) { hideQuick(); return postSigned(signed); }).then(awaitAnswer);
     });
   }
 
@@ -434,6 +434,19 @@
   function poll() {
     if (inflight) return inflight.then(function () { return fetchInbox(); });
     return fetchInbox();
+  }
+
+  /* The bot answers from its worker a moment after /callback said 200 (as on LINE): look again
+     every tenth of a second until something arrives, for a few seconds at most. */
+  function awaitAnswer() {
+    var before = after, tries = 0;
+    function again() {
+      return poll().then(function () {
+        if (after !== before || ++tries >= 40) return null;
+        return new Promise(function (resolve) { window.setTimeout(resolve, 100); }).then(again);
+      });
+    }
+    return again();
   }
 
   function fetchInbox() {

@@ -1,0 +1,197 @@
+"""Handling stored webhook events: the chat runs here, in the workers, never in the request.
+
+The webhook (bot/webhook.py) stores each event and answers LINE at once. Inbox lanes, in the
+Procfile's worker (and in `make run`'s one process), claim stored events, run the dispatcher on
+each in its own transaction, and send the replies that transaction queued straight away, while
+their reply tokens live. models.events keeps the rules: one person's events in order, each
+handled once, a person's words forgotten once handled.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from linebot.v3.models.events import UnknownEvent
+from linebot.v3.webhooks import Event
+from sqlalchemy import text as sql
+
+from bot.notify import INBOX, listen
+from bot.state import BotState
+from handlers.kit.context import Ctx
+from handlers.kit.messages import text
+from models.conversation import get_conversation
+from models.base import utcnow
+from models.events import MAX_CLAIMS, InboundEvent, claim, finish, release, store
+from models.org import get_settings, staff_by_line_user
+from models.outbox import enqueue_reply, queued_ids
+
+log = logging.getLogger(__name__)
+
+BATCH = 8  # events one lane claims at a time (distinct people, by the claim's rule)
+LANES = 4  # inbox lanes in one worker process
+POLL = 0.1  # seconds between looks at the inbox when nothing woke the lanes (SQLite)
+
+APOLOGY = "ขออภัยค่ะ ระบบขัดข้องชั่วคราว กรุณาลองใหม่อีกครั้งในอีกสักครู่ค่ะ"
+
+
+class Ended(Exception):
+    """The event was finished by another worker meanwhile: this one's work is rolled back."""
+
+
+def receive(s: BotState, events: list[dict[str, Any]]) -> list[int]:
+    """Store checked events in one transaction and wake whoever handles them; return new ids."""
+    with s.db.transaction() as session:
+        ids = store(session=session, events=events)
+        if ids and session.get_bind().dialect.name == "postgresql":
+            session.execute(sql(f"NOTIFY {INBOX}"))  # delivered with the commit
+    if ids:
+        wake = s.extras.get("inbox_wake")
+        if wake is not None:
+            wake.set()  # lanes in this process (make run) need not wait for their next look
+    return ids
+
+
+def parse_event(raw: dict[str, Any]) -> Any:
+    """Turn one event into the SDK's typed object: UnknownEvent for new types, None if unreadable."""
+    # New LINE event types, modes or fields must never cost a failure: each step may refuse.
+    try:
+        return Event.from_dict(raw)
+    except Exception:  # noqa: BLE001
+        pass
+    try:
+        return UnknownEvent.new_from_json_dict(raw)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def handle(s: BotState, row: InboundEvent) -> list[int]:
+    """Run the chat on one claimed event, exactly once; return the outbox rows it queued."""
+    raw = row.event()
+    reply_token = raw.get("replyToken") if isinstance(raw.get("replyToken"), str) else None
+    if row.claims > MAX_CLAIMS:
+        # Handling this event killed workers before: answer with the apology instead of a fourth try.
+        log.error("inbox event %s given up after %s claims", row.id, row.claims - 1)
+        return _apologise(s, row, reply_token)
+    event = parse_event(raw)
+    try:
+        with s.db.transaction() as session:
+            session.info["outbox_source"] = "chat"
+            if not finish(session=session, event_id=row.id):
+                raise Ended
+            user_id = row.line_user_id
+            if user_id is None:
+                return []  # groups and rooms: this bot talks to people one to one
+            ctx = Ctx(
+                session=session,
+                services=s.services,
+                line_user_id=user_id,
+                staff=staff_by_line_user(session=session, line_user_id=user_id),
+                now=s.now(),
+                settings=get_settings(session=session),
+                conversation=get_conversation(session=session, line_user_id=user_id),
+            )
+            messages = s.dispatcher.dispatch(event, ctx)
+            if messages and reply_token:
+                enqueue_reply(session=session, reply_token=reply_token, to=user_id, messages=messages,
+                              received_at=row.received_at)
+        return queued_ids(session)
+    except Ended:
+        # Handled before by a worker that died before closing it: its replies wait in the outbox.
+        log.info("inbox event %s was handled already", row.id)
+        return []
+    except Exception:
+        log.exception("inbox event %s of type %s failed; the user gets an apology", row.id, row.event_type)
+        return _apologise(s, row, reply_token)
+
+
+def _apologise(s: BotState, row: InboundEvent, reply_token: str | None) -> list[int]:
+    # The failed event is marked handled: handling it again would only fail the same way.
+    try:
+        with s.db.transaction() as session:
+            if not finish(session=session, event_id=row.id):
+                return []
+            if reply_token and row.line_user_id:
+                enqueue_reply(session=session, reply_token=reply_token, to=row.line_user_id,
+                              messages=[text(APOLOGY)], received_at=row.received_at)
+        return queued_ids(session)
+    except Exception:
+        log.exception("could not finish the failed inbox event %s", row.id)
+        return []
+
+
+def process(s: BotState, *, limit: int = BATCH, now: datetime | None = None, stats: Counter[str] | None = None) -> int:
+    """Claim up to `limit` events, handle each and send its replies; return how many were claimed."""
+    with s.db.transaction() as session:
+        # Real time, not the simulator's moved chat clock: leases are about this machine's workers.
+        rows = claim(session=session, now=now or utcnow(), limit=limit)
+    for row in rows:
+        ids = handle(s, row)
+        if stats is not None:
+            stats["events"] += 1
+        if ids and s.reply_sender is not None:
+            try:
+                # Sent now, from this lane: a reply must go while its token lives.
+                sent = s.reply_sender.deliver(ids)
+                if stats is not None:
+                    stats.update(sent)
+            except Exception:  # committed rows stay in the outbox; the outbox lanes send them
+                log.exception("sending the replies of inbox event %s failed", row.id)
+        # Only now may the person's next event be handled: its answers come after these.
+        with s.db.transaction() as session:
+            release(session=session, event_id=row.id)
+    return len(rows)
+
+
+def drain(s: BotState, *, limit: int = BATCH) -> int:
+    """Handle every waiting event from this thread (tests, one-off runs); return how many."""
+    total = 0
+    while True:
+        claimed = process(s, limit=limit)
+        if not claimed:
+            return total
+        total += claimed
+
+
+class InboxLanes:
+    """Inbox lanes in threads: each claims a few events at a time until stopped."""
+
+    def __init__(self, s: BotState, lanes: int = LANES, poll: float = POLL) -> None:
+        self.s, self.lanes, self.poll = s, lanes, poll
+        self.stop = threading.Event()
+        self.stats: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        # Set by receive() in this process and by the listener on a NOTIFY from any process.
+        self.wake = s.extras.setdefault("inbox_wake", threading.Event())
+
+    def start(self) -> list[threading.Thread]:
+        """Start the lanes and, on PostgreSQL, a listener; return the threads."""
+        threads = [threading.Thread(target=self._lane, name=f"inbox-lane-{n}", daemon=True) for n in range(self.lanes)]
+        if self.s.db.engine.dialect.name == "postgresql":
+            threads.append(threading.Thread(target=self._listen, name="inbox-listener", daemon=True))
+        for t in threads:
+            t.start()
+        return threads
+
+    def _lane(self) -> None:
+        while not self.stop.is_set():
+            stats: Counter[str] = Counter()
+            try:
+                claimed = process(self.s, stats=stats)
+            except Exception:  # a database hiccup: claimed events come back after their lease
+                log.exception("inbox lane failed; retrying shortly")
+                claimed = 0
+                self.stop.wait(self.poll)
+            if stats:
+                with self._lock:
+                    self.stats.update(stats)
+            if claimed:
+                self.wake.set()  # more may wait: let the other lanes look too
+                continue
+            self.wake.wait(self.poll)
+            self.wake.clear()
+
+    def _listen(self) -> None:
+        listen(self.s.db, INBOX, self.wake, self.stop)
