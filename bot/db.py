@@ -17,12 +17,15 @@ class Database:
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         # hide_parameters: a logged database error must not print names, LINE ids or message bodies.
-        kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True,
-                                  # Every worker lane, courier and request thread holds a connection
+        kwargs: dict[str, Any] = {"hide_parameters": True,
+                                  # Every inbox and outbox lane and request thread holds a connection
                                   # while it works; beyond pool_size one is opened and closed per use
                                   # (on PostgreSQL a new server process per outbox batch).
                                   "pool_size": POOL_SIZE, "max_overflow": 10}
-        if url.startswith("sqlite"):
+        if not url.startswith("sqlite"):
+            # A server may drop idle connections; a SQLite file cannot, so its checkouts skip the ping.
+            kwargs["pool_pre_ping"] = True
+        else:
             # Webhook threads, the sender and the simulator share one SQLite file.
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         kwargs.update(engine_kwargs)

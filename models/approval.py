@@ -28,6 +28,7 @@ from models.registration import (
     RegistrationError,
     RegStatus,
     StepDecision,
+    WITH_REQUESTER,
     T,
     current_step,
     report_due,
@@ -97,23 +98,13 @@ def waiting_for(*, session: Session, approver: Staff, today: date | None = None)
     return [(s.registration, s) for s in session.scalars(stmt)]
 
 
-def _fresh_steps(session: Session, registration_id: int) -> list[ApprovalStep]:
-    return list(session.scalars(
-        select(ApprovalStep)
-        .where(ApprovalStep.registration_id == registration_id)
-        .order_by(ApprovalStep.step)
-        .execution_options(populate_existing=True)
-    ))
-
-
 def _fresh(session: Session, registration_id: int) -> Registration | None:
-    reg = session.scalar(
-        select(Registration).where(Registration.id == registration_id).execution_options(populate_existing=True)
+    # The conditional updates bypass the identity map: one read overwrites the request and its steps
+    # (populate_existing reaches the steps' selectin load too).
+    return session.scalar(
+        select(Registration).where(Registration.id == registration_id).options(*WITH_REQUESTER)
+        .execution_options(populate_existing=True)
     )
-    if reg is not None:
-        _fresh_steps(session, registration_id)  # refresh the collection's members in the identity map
-        session.refresh(reg, attribute_names=["steps"])
-    return reg
 
 
 def holder_name(approver: Staff, holder: Staff) -> str:

@@ -9,7 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, String, Text, func, literal, select, update
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
 
 from models.audit import audit
@@ -62,6 +75,10 @@ class DelegationError(ValueError):
 
 # --- the rule -----------------------------------------------------------------------------------
 
+# Built once: a new alias per call builds the column collections of both tables again, which
+# cost milliseconds per chat event. An alias only names the subquery's own FROM, so sharing it is safe.
+_D, _PERSON = aliased(Delegation), aliased(Staff)
+
 
 def acting_approver(approver_id: ColumnElement[int] | Mapped[int] | int, on: date | ColumnElement[date]) -> ColumnElement[int]:
     """SQL: the staff id who acts for `approver_id` on `on` (their live stand-in, else themselves).
@@ -70,7 +87,7 @@ def acting_approver(approver_id: ColumnElement[int] | Mapped[int] | int, on: dat
     approver never overlap (set_stand_in refuses it); the newest wins should old data disagree.
     """
     approver = literal(approver_id) if isinstance(approver_id, int) else approver_id
-    d, person = aliased(Delegation), aliased(Staff)
+    d, person = _D, _PERSON
     stand_in = (
         select(d.stand_in_id)
         .join(person, person.id == d.stand_in_id)
@@ -84,9 +101,13 @@ def acting_approver(approver_id: ColumnElement[int] | Mapped[int] | int, on: dat
     return func.coalesce(stand_in, approver)
 
 
+# The rule for one row, built once: every registration and approval asks it.
+_ACTING_FOR = select(acting_approver(bindparam("approver_id", type_=Integer), bindparam("on", type_=Date)))
+
+
 def acting_for(*, session: Session, approver_id: int, on: date) -> int:
     """Return the staff id who acts for an approver on a date (the rule, for one row)."""
-    return int(session.scalar(select(acting_approver(approver_id, on))))
+    return int(session.scalar(_ACTING_FOR, {"approver_id": approver_id, "on": on}))
 
 
 def acts_for(*, session: Session, person: Staff, approver_id: int, on: date) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ColumnElement, ForeignKey, String, and_, cast, select
+from sqlalchemy import JSON, Boolean, ColumnElement, ForeignKey, String, and_, bindparam, cast, select
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -68,9 +68,13 @@ class OrgSetting(Base):
 def get_settings(*, session: Session) -> dict[str, Any]:
     """Return every setting, defaults filled in."""
     settings = dict(DEFAULT_SETTINGS)
-    for row in session.scalars(select(OrgSetting)):
-        settings[row.key] = row.value
+    # Plain rows, not entities: every chat event reads them, and nothing here changes them.
+    for key, value in session.execute(_SETTINGS):
+        settings[key] = value
     return settings
+
+
+_SETTINGS = select(OrgSetting.key, OrgSetting.value)
 
 
 def set_setting(*, session: Session, key: str, value: Any) -> None:
@@ -156,9 +160,11 @@ class Staff(Base):
 
 def staff_by_line_user(*, session: Session, line_user_id: str) -> Staff | None:
     """Return the active staff member linked to a LINE user, if any."""
-    return session.scalar(
-        select(Staff).where(Staff.line_user_id == line_user_id, Staff.active.is_(True))
-    )
+    return session.scalar(_STAFF_BY_LINE_USER, {"line_user_id": line_user_id})
+
+
+# Built once: every chat event asks it.
+_STAFF_BY_LINE_USER = select(Staff).where(Staff.line_user_id == bindparam("line_user_id"), Staff.active.is_(True))
 
 
 def decides_approvals(*, session: Session, staff: Staff) -> bool:
