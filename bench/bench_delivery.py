@@ -75,7 +75,7 @@ def start_workers(url: str, fake: FastFake, count: int, lanes: int) -> list[subp
     for w in workers:
         assert w.stderr is not None
         for line in iter(w.stderr.readline, b""):
-            if b"outbox worker started" in line:
+            if b"worker started" in line:
                 break
     return workers
 

@@ -30,7 +30,9 @@ log = logging.getLogger(__name__)
 
 BATCH = 8  # events one lane claims at a time (distinct people, by the claim's rule)
 LANES = 4  # inbox lanes in one worker process
-POLL = 0.1  # seconds between looks at the inbox when nothing woke the lanes (SQLite)
+POLL = 0.1  # seconds between the scout's looks at an idle inbox on SQLite (nothing wakes it there)
+LISTENED_POLL = 1.0  # the same on PostgreSQL, where a NOTIFY wakes the lanes at once
+IDLE = 5.0  # the other lanes' longest sleep while the inbox is idle
 
 APOLOGY = "ขออภัยค่ะ ระบบขัดข้องชั่วคราว กรุณาลองใหม่อีกครั้งในอีกสักครู่ค่ะ"
 
@@ -170,14 +172,19 @@ class InboxLanes:
 
     def start(self) -> list[threading.Thread]:
         """Start the lanes and, on PostgreSQL, a listener; return the threads."""
-        threads = [threading.Thread(target=self._lane, name=f"inbox-lane-{n}", daemon=True) for n in range(self.lanes)]
+        threads = [threading.Thread(target=self._lane, args=(n,), name=f"inbox-lane-{n}", daemon=True)
+                   for n in range(self.lanes)]
         if self.s.db.engine.dialect.name == "postgresql":
+            self.poll = max(self.poll, LISTENED_POLL)
             threads.append(threading.Thread(target=self._listen, name="inbox-listener", daemon=True))
         for t in threads:
             t.start()
         return threads
 
-    def _lane(self) -> None:
+    def _lane(self, n: int) -> None:
+        # Lane 0 scouts: it alone looks at an idle inbox (on SQLite each look takes the write lock,
+        # which the outbox lanes and the webhook need too); the others wake when it finds work,
+        # when an event is stored in this process, or on a NOTIFY.
         while not self.stop.is_set():
             stats: Counter[str] = Counter()
             try:
@@ -192,8 +199,12 @@ class InboxLanes:
             if claimed:
                 self.wake.set()  # more may wait: let the other lanes look too
                 continue
-            self.wake.wait(self.poll)
-            self.wake.clear()
+            if n == 0:
+                self.wake.wait(self.poll)
+                self.wake.clear()
+            else:
+                self.wake.clear()  # nothing for this lane: sleep until the next wake, not spin on this one
+                self.wake.wait(IDLE)
 
     def _listen(self) -> None:
         listen(self.s.db, INBOX, self.wake, self.stop)
