@@ -73,7 +73,7 @@ MESSAGE_TYPES = frozenset({"text", "textV2", "sticker", "image", "video", "audio
 
 # Paths of the message calls (the SDK's push_message, multicast, reply_message).
 PUSH_PATH, MULTICAST_PATH, REPLY_PATH = "/v2/bot/message/push", "/v2/bot/message/multicast", "/v2/bot/message/reply"
-# Connections kept open to LINE: every worker lane and courier thread keeps its own, so none
+# Connections kept open to LINE: every inbox and outbox lane keeps its own, so none
 # is opened and thrown away per call (the SDK's default is 5 per CPU).
 POOL_SIZE = 32
 
