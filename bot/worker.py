@@ -22,7 +22,7 @@ from typing import Any
 from bot import line
 from bot.db import Database
 from bot.inbox import InboxLanes
-from bot.notify import OUTBOX, Listener
+from bot.notify import OUTBOX, listen
 from bot.sender import Sender
 from bot.state import BotState
 from thai.nlu import warm_up
@@ -52,13 +52,9 @@ class Worker:
                    for n in range(self.lanes)]
         for t in threads:
             t.start()
-        listener = Listener(self.db, OUTBOX)
         try:
-            while not self.stop.is_set():
-                listener.wait(self.poll, self.stop)
-                self._wake.set()
+            listen(self.db, OUTBOX, self._wake, self.stop, beat=self.poll)
         finally:
-            listener.close()
             self._wake.set()
             self._busy.set()
             for t in threads:
