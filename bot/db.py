@@ -1,21 +1,28 @@
 """The database engine and sessions; the caller of a domain operation owns its session."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+T = TypeVar("T")
 
 POOL_SIZE = 20  # connections kept open per engine (SQLAlchemy's default is 5)
+BUSY_TIMEOUT = 30.0  # seconds a SQLite writer waits for the write lock before it fails
+URGENT_POLL = 0.001  # seconds between an urgent writer's tries for SQLite's write lock
 
 
 class Database:
     """One engine and its session factory."""
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    def __init__(self, url: str, *, busy_timeout: float = BUSY_TIMEOUT, **engine_kwargs: Any) -> None:
+        self.url = url
         # hide_parameters: a logged database error must not print names, LINE ids or message bodies.
         kwargs: dict[str, Any] = {"hide_parameters": True,
                                   # Every inbox and outbox lane and request thread holds a connection
@@ -27,13 +34,15 @@ class Database:
             kwargs["pool_pre_ping"] = True
         else:
             # Webhook threads, the sender and the simulator share one SQLite file.
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_timeout}
         kwargs.update(engine_kwargs)
         self.engine: Engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        self._urgent: Database | None = None
+        self._urgent_lock = threading.Lock()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -50,9 +59,44 @@ class Database:
                 yield session
                 session.rollback()
 
+    def urgent(self, work: Callable[[Session], T]) -> T:
+        """Run a short write that must not queue behind long ones, in its own transaction.
+
+        The webhook's intake uses it. On SQLite a waiting writer sleeps in SQLite's back-off (up
+        to 100 ms a nap) while the workers take the write lock again and again; this one tries
+        every millisecond instead, for as long as a writer would wait. On PostgreSQL its
+        connections skip the pre-ping (a round trip per use) and a dropped one is retried once.
+        """
+        db = self._urgent_db()
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        reconnected = False
+        while True:
+            try:
+                with db.transaction() as session:
+                    return work(session)
+            except DBAPIError as exc:
+                if _sqlite_busy(exc) and time.monotonic() < deadline:
+                    time.sleep(URGENT_POLL)
+                    continue
+                if exc.connection_invalidated and not reconnected:
+                    reconnected = True
+                    continue
+                raise
+
+    def _urgent_db(self) -> Database:
+        with self._urgent_lock:
+            if self._urgent is None and _in_memory(self.url):
+                self._urgent = self  # a second engine would open a second, empty database
+            if self._urgent is None:
+                self._urgent = Database(self.url, busy_timeout=0, pool_size=2, max_overflow=4,
+                                        pool_pre_ping=False)
+            return self._urgent
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+        if self._urgent is not None and self._urgent is not self:
+            self._urgent.dispose()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -64,11 +108,20 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # With WAL, NORMAL syncs at checkpoints instead of every commit: a power cut may lose the
     # last commits but never corrupts the file, and the outbox's two commits per batch stay cheap.
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
 
 
 _READ_ONLY = "bot_read_only"
+
+
+def _in_memory(url: str) -> bool:
+    return url.startswith("sqlite") and (url.rstrip("/") in ("sqlite:", "sqlite:/") or ":memory:" in url
+                                         or "mode=memory" in url)
+
+
+def _sqlite_busy(exc: DBAPIError) -> bool:
+    """True when SQLite refused because another connection holds the write lock."""
+    return getattr(exc.orig, "sqlite_errorname", None) in ("SQLITE_BUSY", "SQLITE_LOCKED")
 
 
 def _sqlite_begin(conn: Connection) -> None:

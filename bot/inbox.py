@@ -11,18 +11,21 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text as sql
+from sqlalchemy.orm import Session
 
+from bot.intake import GroupCommit
 from bot.notify import INBOX, listen
 from bot.state import BotState
 from handlers.kit.context import Ctx
 from handlers.kit.messages import text
 from models.conversation import get_conversation
 from models.base import utcnow
-from models.events import MAX_CLAIMS, InboundEvent, claim, finish, release, store
+from models.events import MAX_CLAIMS, InboundEvent, claim, finish, release, store_calls
 from models.org import get_settings, staff_by_line_user
 from models.outbox import enqueue_reply, queued_ids
 
@@ -42,16 +45,31 @@ class Ended(Exception):
 
 
 def receive(s: BotState, events: list[dict[str, Any]]) -> list[int]:
-    """Store checked events in one transaction and wake whoever handles them; return new ids."""
-    with s.db.transaction() as session:
-        ids = store(session=session, events=events)
-        if ids and session.get_bind().dialect.name == "postgresql":
-            session.execute(sql(f"NOTIFY {INBOX}"))  # delivered with the commit
+    """Store one webhook call's checked events (with concurrent calls' events); return new ids."""
+    if not events:
+        return []
+    intake = s.extras.get("intake")
+    if intake is None:
+        intake = s.extras.setdefault("intake", GroupCommit(lambda calls: _store(s, calls)))
+    ids = intake.store(events)
     if ids:
         wake = s.extras.get("inbox_wake")
         if wake is not None:
             wake.set()  # lanes in this process (make run) need not wait for their next look
     return ids
+
+
+def _store(s: BotState, calls: Sequence[list[dict[str, Any]]]) -> list[list[int]]:
+    """Store a batch of webhook calls in one transaction and wake whoever handles them."""
+
+    def write(session: Session) -> list[list[int]]:
+        ids = store_calls(session=session, calls=calls)
+        if any(ids) and session.get_bind().dialect.name == "postgresql":
+            session.execute(sql(f"NOTIFY {INBOX}"))  # delivered with the commit
+        return ids
+
+    # Urgent: LINE waits on this commit, and it must not queue behind the chat's transactions.
+    return s.db.urgent(write)
 
 
 def parse_event(raw: dict[str, Any]) -> Any:

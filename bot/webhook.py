@@ -11,6 +11,7 @@ import logging
 from flask import Blueprint, Response, jsonify, redirect, request, url_for
 
 from bot import edge, inbox
+from bot.intake import TimedOut
 from bot.state import state
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,9 @@ def callback() -> tuple[str, int]:
         accepted.append(raw)
     try:
         inbox.receive(s, accepted)
+    except TimedOut:
+        log.warning("%s webhook events not stored: the database did not take them in time", len(accepted))
+        return "try again", 500
     except Exception:
         # Not stored: a 500 makes LINE redeliver the body (when redelivery is on), and what was
         # stored before is dropped then as a redelivery.

@@ -77,20 +77,48 @@ def row_of(raw: dict[str, Any], now: datetime) -> dict[str, Any]:
     }
 
 
+def _insert_stmt(dialect: str) -> Any:
+    """Return the inbox's INSERT for a dialect: a redelivery inserts nothing, new rows come back."""
+    table = InboundEvent.__table__
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (insert(table).on_conflict_do_nothing(index_elements=["webhook_event_id"])
+            .returning(table.c.id, table.c.webhook_event_id))
+
+
+# Built once per dialect: the webhook stores with it on every call, so its compiled form is reused.
+_INSERTS = {name: _insert_stmt(name) for name in ("postgresql", "sqlite")}
+
+
 def store(*, session: Session, events: Sequence[dict[str, Any]], now: datetime | None = None) -> list[int]:
     """Store events in one statement; return the ids of the new ones (redeliveries are dropped)."""
-    if not events:
-        return []
+    return store_calls(session=session, calls=[events], now=now)[0]
+
+
+def store_calls(*, session: Session, calls: Sequence[Sequence[dict[str, Any]]],
+                now: datetime | None = None) -> list[list[int]]:
+    """Store several webhook calls' events at once; return each call's new ids, in order."""
     at = now or utcnow()
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    table = InboundEvent.__table__
-    stmt = (insert(table).values([row_of(e, at) for e in events])
-            .on_conflict_do_nothing(index_elements=["webhook_event_id"]).returning(table.c.id))
-    # Core, not the ORM: this runs once per webhook call and no object is wanted back.
-    ids = sorted(session.connection().execute(stmt).scalars())
-    if ids:
-        session.info["inbox_new"] = session.info.get("inbox_new", 0) + len(ids)
+    rows = [[row_of(e, at) for e in events] for events in calls]
+    flat = [row for call in rows for row in call]
+    if not flat:
+        return [[] for _ in calls]
+    conn = session.connection()
+    stmt = _INSERTS[conn.dialect.name]
+    # Core, not the ORM: this runs on every webhook call and no object is wanted back.
+    if all(row["webhook_event_id"] for row in flat):
+        # One executemany: a call's rows come back by their LINE id, the first of a repeated id wins.
+        new = {key: id_ for id_, key in conn.execute(stmt, flat)}
+        ids = []
+        for call in rows:
+            mine = []
+            for row in call:
+                id_ = new.pop(row["webhook_event_id"], None)
+                if id_ is not None:
+                    mine.append(id_)
+            ids.append(sorted(mine))
+    else:
+        # An event without LINE's id (never from LINE itself) cannot be told apart by it: row by row.
+        ids = [sorted(id_ for row in call for id_, _ in conn.execute(stmt, row)) for call in rows]
     return ids
 
 
