@@ -201,14 +201,17 @@ def send_outbox() -> None:
 @click.command("worker")
 @click.option("--lanes", type=int, default=None, help="parallel senders (default WORKER_LANES, 8)")
 @click.option("--inbox-lanes", type=int, default=None, help="parallel chat handlers (default INBOX_LANES, 4)")
-def worker(lanes: int | None, inbox_lanes: int | None) -> None:
+@click.option("--nice", type=int, default=None, help="lower the CPU priority by this much (default WORKER_NICE, 10)")
+def worker(lanes: int | None, inbox_lanes: int | None, nice: int | None) -> None:
     """Handle stored chat events and deliver the outbox continuously (the Procfile's worker); Ctrl-C stops it."""
-    from bot.worker import run_worker
+    from bot.worker import lower_priority, run_worker
 
     s = state()
     if s.sender is None:
         click.echo("ยังไม่ได้เชื่อมต่อ LINE: ไม่มีการส่งข้อความ", err=True)
         sys.exit(1)
+    # The webhook shares the machine: its answers to LINE go before the chat's backlog.
+    lower_priority(s.config.WORKER_NICE if nice is None else nice)
     run_worker(s, lanes=lanes or s.config.WORKER_LANES, inbox_lanes=inbox_lanes or s.config.INBOX_LANES)
 
 

@@ -46,6 +46,9 @@ class Config:
     WORKER_LANES: int = 8
     # Chat handlers per worker process (bot/inbox.py): each handles one person's event at a time.
     INBOX_LANES: int = 4
+    # How far the worker process lowers its CPU priority (nice): under a burst the webhook's
+    # answer, which LINE waits on, goes first; the chat's backlog is handled a moment later.
+    WORKER_NICE: int = 10
     TESTING: bool = False
     # True under `make run`: console cookies may travel over plain http://127.0.0.1 there.
     DEVELOPMENT: bool = False
@@ -96,6 +99,7 @@ class Config:
             OUTBOX_BACKOFF=float(env.get("OUTBOX_BACKOFF") or cls.OUTBOX_BACKOFF),
             WORKER_LANES=int(env.get("WORKER_LANES") or cls.WORKER_LANES),
             INBOX_LANES=int(env.get("INBOX_LANES") or cls.INBOX_LANES),
+            WORKER_NICE=int(env.get("WORKER_NICE") or cls.WORKER_NICE),
         )
 
     def with_(self, **changes: object) -> Config:

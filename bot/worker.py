@@ -13,6 +13,7 @@ disjoint (FOR UPDATE SKIP LOCKED on PostgreSQL, the write lock on SQLite).
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from collections import Counter
@@ -34,6 +35,25 @@ LANES = 8  # parallel senders in one worker process
 
 
 # --- the worker process ------------------------------------------------------------------------
+
+def lower_priority(nice: int) -> int:
+    """Lower this process's CPU priority by `nice`; return the niceness it runs at now.
+
+    Linux shares the CPU fairly between sessions before it looks at nice ("autogroups"), so a
+    worker that is a session leader (its own service, or started with setsid) also lowers its
+    session's share; otherwise its nice counts against the processes of its own session.
+    """
+    if nice <= 0:
+        return os.nice(0)
+    now = os.nice(nice)
+    if os.getsid(0) == os.getpid():
+        try:
+            with open("/proc/self/autogroup", "w") as f:
+                f.write(str(min(now, 19)))
+        except OSError:
+            pass  # not Linux, or autogroups off: plain nice is all there is
+    return now
+
 
 class Worker:
     """Delivers due outbox rows continuously, in lanes, until stopped."""
