@@ -202,6 +202,30 @@ def peak_memory_mb(master: int, own: bool = False) -> list[float]:
     return sorted(peaks)
 
 
+def cpu_seconds(groups: dict[str, int]) -> dict[str, float]:
+    """Return CPU seconds used so far by each named process group (pid of its leader), postgres and wrk."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {name: 0.0 for name in [*groups, "postgres", "wrk"]}
+    leaders = {pid: name for name, pid in groups.items()}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            raw = stat.read_text()
+            fields = raw.rsplit(")", 1)[1].split()
+            used = (int(fields[11]) + int(fields[12])) / tick
+            pid, parent, session = int(stat.parent.name), int(fields[1]), int(fields[3])
+        except (OSError, ValueError, IndexError):
+            continue
+        name = leaders.get(session) or leaders.get(parent) or leaders.get(pid)
+        if name is None and "(postgres)" in raw[:40]:
+            name = "postgres"
+        if name is not None:
+            out[name] += used
+    import resource
+
+    out["wrk"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime
+    return out
+
+
 def wrk(port: int, bodies: Path, seconds: int, connections: int) -> dict[str, float]:
     """Run wrk once and return requests a second, p50, p99 (ms) and errors."""
     env = dict(os.environ, BODIES=str(bodies))
@@ -313,12 +337,16 @@ def run_backend(backend: str, url: str, tmp: Path, fake: FastFake, seconds: int,
     worker = start(procfile("worker", port), env, None)
     results: dict[str, list[dict[str, float]]] = {"bot": [], "echo": []}
     handled: list[dict[str, float]] = []
+    cpu: list[dict[str, float]] = []
     since = 0
     try:
         for round_ in range(2):
             bodies = tmp / f"{backend}_bot_{round_}_"
             write_bodies(events(org, codec, 6_000, rng), bodies)
+            before = cpu_seconds({"web": web.pid, "worker": worker.pid})
             results["bot"].append(wrk(port, bodies, seconds, connections))
+            after = cpu_seconds({"web": web.pid, "worker": worker.pid})
+            cpu.append({k: after[k] - before[k] for k in after})
             # The worker finishes the round's events before the echo bot's round starts.
             handled.append(drained(url, since))
             since = int(handled[-1]["last"])
@@ -333,6 +361,10 @@ def run_backend(backend: str, url: str, tmp: Path, fake: FastFake, seconds: int,
         for n, r in enumerate(results[name]):
             print(f"{backend:<10} {name:<4} round {n + 1}: {r['rps']:7.0f} req/s  p50 {r['p50']:6.1f} ms  "
                   f"p99 {r['p99']:6.1f} ms  errors {r['errors']:.0f}", flush=True)
+    for n, used in enumerate(cpu):
+        print(f"{backend:<10} cpu during bot round {n + 1}: "
+              + ", ".join(f"{k} {v:.1f} s" for k, v in used.items())
+              + f" (of {2 * seconds} s on two cores; the worker runs at nice 10, behind the webhook)", flush=True)
     for n, h in enumerate(handled):
         print(f"{backend:<10} worker round {n + 1}: {h['events']:.0f} events handled at {h['rate']:5.0f} a second "
               f"(the worker's own rate: the chat's throughput); stored to handled p50 {h['p50']:7.0f} ms, "

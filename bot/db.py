@@ -1,6 +1,7 @@
 """The database engine and sessions; the caller of a domain operation owns its session."""
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -8,7 +9,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 T = TypeVar("T")
@@ -68,20 +69,37 @@ class Database:
         connections skip the pre-ping (a round trip per use) and a dropped one is retried once.
         """
         db = self._urgent_db()
-        deadline = time.monotonic() + BUSY_TIMEOUT
+        if db.engine.dialect.name == "sqlite" and db is not self:
+            return db._locked_first(work)
         reconnected = False
         while True:
             try:
                 with db.transaction() as session:
                     return work(session)
             except DBAPIError as exc:
-                if _sqlite_busy(exc) and time.monotonic() < deadline:
-                    time.sleep(URGENT_POLL)
-                    continue
                 if exc.connection_invalidated and not reconnected:
                     reconnected = True
                     continue
                 raise
+
+    def _locked_first(self, work: Callable[[Session], T]) -> T:
+        # The lock is tried on the driver's connection: a refusal costs microseconds there, not
+        # the trip through SQLAlchemy's error handling that a failed begin() takes.
+        with self.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            deadline = time.monotonic() + BUSY_TIMEOUT
+            while True:
+                try:
+                    raw.execute("BEGIN IMMEDIATE")
+                    break
+                except sqlite3.OperationalError as exc:
+                    if not _sqlite_busy_error(exc) or time.monotonic() >= deadline:
+                        raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
+                    time.sleep(URGENT_POLL)
+            conn.execution_options(**{_BEGUN: True})
+            with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+                return work(session)
 
     def _urgent_db(self) -> Database:
         with self._urgent_lock:
@@ -119,13 +137,19 @@ def _in_memory(url: str) -> bool:
                                          or "mode=memory" in url)
 
 
-def _sqlite_busy(exc: DBAPIError) -> bool:
+def _sqlite_busy_error(exc: sqlite3.Error) -> bool:
     """True when SQLite refused because another connection holds the write lock."""
-    return getattr(exc.orig, "sqlite_errorname", None) in ("SQLITE_BUSY", "SQLITE_LOCKED")
+    return getattr(exc, "sqlite_errorname", None) in ("SQLITE_BUSY", "SQLITE_LOCKED")
+
+
+_BEGUN = "bot_begun"  # the transaction was begun on the driver's connection already (urgent)
 
 
 def _sqlite_begin(conn: Connection) -> None:
     # BEGIN IMMEDIATE takes the write lock up front, so two writers queue instead of one
     # failing with "database is locked" halfway through a conditional update. A read-only
     # session (Database.reading) begins deferred: with WAL it never waits for a writer.
-    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(_READ_ONLY) else "BEGIN IMMEDIATE")
+    options = conn.get_execution_options()
+    if options.get(_BEGUN):
+        return
+    conn.exec_driver_sql("BEGIN" if options.get(_READ_ONLY) else "BEGIN IMMEDIATE")
