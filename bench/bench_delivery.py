@@ -22,6 +22,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 import uuid
@@ -72,12 +73,23 @@ def start_workers(url: str, fake: FastFake, count: int, lanes: int) -> list[subp
                LINE_DATA_API_BASE_URL=fake.url, WORKER_LANES=str(lanes))
     workers = [subprocess.Popen([FLASK, "--app", "bot", "worker"], cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(count)]
-    for w in workers:
+    for n, w in enumerate(workers):
         assert w.stderr is not None
         for line in iter(w.stderr.readline, b""):
             if b"worker started" in line:
                 break
+        # Keep reading its log: a full pipe would block the worker at its next log line.
+        threading.Thread(target=_keep_log, args=(w.stderr, LOG_DIR / f"worker{n}.log"), daemon=True).start()
     return workers
+
+
+LOG_DIR = Path(tempfile.gettempdir())
+
+
+def _keep_log(stream: Any, path: Path) -> None:
+    with open(path, "ab") as out:
+        for line in iter(stream.readline, b""):
+            out.write(line)
 
 
 def cpu_seconds(pid: int) -> float:
