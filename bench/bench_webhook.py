@@ -222,7 +222,8 @@ def cpu_seconds(groups: dict[str, int]) -> dict[str, float]:
             out[name] += used
     import resource
 
-    out["wrk"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk: the children that have exited
+    out["wrk"] = children.ru_utime + children.ru_stime
     return out
 
 
