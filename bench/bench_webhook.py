@@ -157,10 +157,22 @@ def procfile(name: str, port: int) -> list[str]:
     raise SystemExit(f"no {name}: in the Procfile")
 
 
-def start(argv: list[str], env: dict[str, str], port: int | None) -> subprocess.Popen[bytes]:
-    """Start a server (its own process group) and wait until it answers."""
-    proc = subprocess.Popen(argv, cwd=ROOT, env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+LOGS: Path | None = None  # --logs: where the servers' output goes (the run's temporary folder by default)
+
+
+def start(argv: list[str], env: dict[str, str], port: int | None, log: Path | None = None,
+          ready: str | None = None) -> subprocess.Popen[bytes]:
+    """Start a server (its own process group) and wait until it answers, or until its log says `ready`."""
+    out: Any = open(log, "ab") if log is not None else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen(argv, cwd=ROOT, env=env, start_new_session=True, stdout=out, stderr=out)
+    if log is not None:
+        out.close()  # the child has its own copy
+    if ready is not None and log is not None:
+        # The worker loads the Thai dictionaries and the LINE SDK first (seconds of CPU): a round
+        # measured meanwhile would measure a deploy, not the webhook beside a running worker.
+        deadline = time.time() + 120
+        while ready not in log.read_text(errors="replace") and proc.poll() is None and time.time() < deadline:
+            time.sleep(0.2)
     deadline = time.time() + 120
     while port is not None and time.time() < deadline:
         try:
@@ -334,8 +346,9 @@ def run_backend(backend: str, url: str, tmp: Path, fake: FastFake, seconds: int,
                LINE_API_BASE_URL=fake.url, LINE_DATA_API_BASE_URL=fake.url, SECRET_KEY=KEY,
                PATH=f"{BIN}:{os.environ['PATH']}")
     port = free_port()
-    web = start(procfile("web", port), env, port)
-    worker = start(procfile("worker", port), env, None)
+    web = start(procfile("web", port), env, port, LOGS / f"{backend}_web.log" if LOGS else None)
+    worker = start(procfile("worker", port), env, None, (LOGS or tmp) / f"{backend}_worker.log",
+                   ready="worker started")
     results: dict[str, list[dict[str, float]]] = {"bot": [], "echo": []}
     handled: list[dict[str, float]] = []
     cpu: list[dict[str, float]] = []
@@ -389,7 +402,13 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--backend", choices=("both", "sqlite", "postgresql"), default="both")
+    parser.add_argument("--logs", type=Path, help="keep the web and worker processes' output in this folder")
     args = parser.parse_args(argv)
+    global LOGS
+    if args.logs is not None:
+        args.logs.mkdir(parents=True, exist_ok=True)
+        LOGS = args.logs
     if shutil.which("wrk") is None:
         print("wrk is not installed (make bench installs Debian's package): webhook figures skipped")
         return 0
@@ -404,9 +423,10 @@ def main(argv: list[str]) -> int:
         echo_bodies = tmp / "echo_"
         write_bodies(events(org_for_echo, PostbackCodec(KEY), 6_000, random.Random(1)), echo_bodies)
         print(f"webhook at {args.connections} connections, {args.seconds} s a round, wrk on loopback", flush=True)
-        run_backend("sqlite", f"sqlite:///{tmp / 'webhook.sqlite3'}", tmp, fake, args.seconds, args.connections,
-                    echo_port, echo_bodies)
-        if postgres_answers():
+        if args.backend in ("both", "sqlite"):
+            run_backend("sqlite", f"sqlite:///{tmp / 'webhook.sqlite3'}", tmp, fake, args.seconds,
+                        args.connections, echo_port, echo_bodies)
+        if args.backend in ("both", "postgresql") and postgres_answers():
             schema = f"bench_wh_{uuid.uuid4().hex[:8]}"
             admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:
