@@ -12,6 +12,7 @@ disjoint (FOR UPDATE SKIP LOCKED on PostgreSQL, the write lock on SQLite).
 """
 from __future__ import annotations
 
+import faulthandler
 import logging
 import os
 import signal
@@ -122,9 +123,13 @@ def run_worker(s: BotState, lanes: int = LANES, inbox_lanes: int | None = None, 
     if signals:
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-    # The chat's first event must not pay for loading the Thai dictionaries or the LINE SDK.
+        # `kill -USR1` prints every lane's stack to the log: how an operator sees where a stuck lane waits.
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
+    # The chat's first event must not pay for loading the Thai dictionaries or the LINE SDK; and
+    # a handler registered twice fails here, at start-up, not at the first message.
     warm_up()
     line.warm()
+    assert s.dispatcher is not None
     threads = inbox.start()
     if ready is not None:
         ready.set()

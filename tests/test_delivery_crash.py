@@ -190,3 +190,29 @@ def test_worker_killed_mid_batch_finishes_after_restart_and_sends_each_once(app,
     # Rows held by the dead worker went again under their key: LINE's 409s, never a second message.
     repeats = [c for c in standin.calls if c.status == 409]
     assert len(repeats) <= 8 * 50  # at most the rows it held (lanes x batch)
+
+
+def test_sigusr1_prints_every_lane_of_a_running_worker_and_the_worker_goes_on(database_url, fake_line,
+                                                                             tmp_path) -> None:
+    # How an operator sees where a stuck worker waits, without stopping it.
+    log = tmp_path / "worker.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(_procfile("worker"), cwd=ROOT, env=_env(database_url, fake_line.url),
+                                start_new_session=True, stdout=out, stderr=out)
+    try:
+        deadline = time.monotonic() + 90
+        while "worker started" not in log.read_text() and time.monotonic() < deadline:
+            assert proc.poll() is None, log.read_text()
+            time.sleep(0.1)
+        os.kill(proc.pid, signal.SIGUSR1)
+        while "bot/inbox.py" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        dump = log.read_text()
+        assert "most recent call first" in dump and "bot/inbox.py" in dump and "bot/worker.py" in dump
+        time.sleep(0.5)
+        assert proc.poll() is None  # still delivering
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+        assert "worker stopped" in log.read_text()
+    finally:
+        _kill(proc)
