@@ -24,11 +24,13 @@ log = logging.getLogger(__name__)
 SIMULATOR_PREFIX = "/simulator/line"
 
 
-def create_app(config: Config | None = None, *, warm: bool | None = None) -> Flask:
+def create_app(config: Config | None = None, *, warm: bool = False) -> Flask:
     """Build the app from a configuration (from the environment when none is given).
 
-    warm loads pythainlp's dictionaries now (about a second); by default a server does and a
-    `flask --app bot COMMAND` does not, so operator commands start fast.
+    warm builds the chat now (pythainlp's dictionaries, about a second). Nothing needs it at
+    build time: the chat runs in the worker (bot/worker.py), which warms itself at its start, so
+    web workers and operator commands start fast and small. A server (not a command) loads the
+    webhook's signature check now.
     """
     # Long on purpose: the whole wiring (logging, database, LINE or the simulator, services,
     # blueprints, commands) reads top to bottom in the order it happens.
@@ -84,19 +86,18 @@ def create_app(config: Config | None = None, *, warm: bool | None = None) -> Fla
     from bot.richmenu import MenuLinker
 
     services.on_menu_change = MenuLinker(db, gateway)
-    # pythainlp's dictionaries load once per process, at a web worker's start-up, never per
-    # message (idempotent: later apps in the same process pay nothing).
-    warming = warm if warm is not None else not _in_cli()
-    if warming:
+    if warm:
         warm_up()
     app.extensions["bot"] = state = BotState(
         config=config, db=db, services=services,
         channel_secret=secret, gateway=gateway, standin=standin, sender=sender, reply_sender=reply_sender,
     )
-    if warming:
-        # A server builds the chat now: a handler registered twice fails at start-up, not at
-        # the first message. Commands build it only if they use it (handlers load the SDK's models).
+    if warm:
         assert state.dispatcher is not None
+    if not _in_cli():
+        # A web worker's first webhook call must not wait for line-bot-sdk's webhook import
+        # (0.4 s): every call arriving meanwhile would queue behind its import lock.
+        state.validator  # noqa: B018
 
     from bot import cli, webhook
 
@@ -133,7 +134,7 @@ def _delivery(db: Database, gateway: LineGateway, config: Config) -> tuple[Sende
 
 
 def _in_cli() -> bool:
-    # The flask command loads the app inside its click context; gunicorn and tests do not.
+    # The flask command builds the app inside its click context; gunicorn, make run and tests do not.
     import click
 
     return click.get_current_context(silent=True) is not None

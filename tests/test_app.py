@@ -119,10 +119,12 @@ def test_callback_refuses_get(client, path: str) -> None:
     assert client.get(path).status_code == 405
 
 
-def test_thai_dictionaries_are_loaded_when_the_app_is_created(tmp_path: Path) -> None:
+def test_thai_dictionaries_load_only_when_the_chat_is_warmed(tmp_path: Path) -> None:
     from thai import nlu
 
     nlu._lexicon.cache_clear()
     create_app(test_config(f"sqlite:///{tmp_path / 'w.sqlite3'}", tmp_path))
-    # Built during create_app (start-up), so no message pays for it.
+    # A web server stores events only; the worker warms the chat at its start (tests/test_startup.py).
+    assert nlu._lexicon.cache_info().currsize == 0
+    create_app(test_config(f"sqlite:///{tmp_path / 'w2.sqlite3'}", tmp_path), warm=True)
     assert nlu._lexicon.cache_info().currsize == 1

@@ -1,5 +1,6 @@
 """Start-up: operator commands load neither pythainlp's dictionaries nor the heavy libraries only some
-paths need (PDF, spreadsheets, pictures, QR codes, migrations, the scheduler); a server warms up."""
+paths need (PDF, spreadsheets, pictures, QR codes, migrations, the scheduler); nor does a web
+server, which only stores the chat's events; the worker, which runs the chat, loads them at its start."""
 from __future__ import annotations
 
 import json
@@ -34,6 +35,17 @@ print("cli", json.dumps({"lexicon": nlu._lexicon.cache_info().currsize,
 create_app(config)  # a server (gunicorn, make run) builds it outside any command
 print("web", json.dumps({"lexicon": nlu._lexicon.cache_info().currsize,
                          "loaded": [m for m in lazy if m in sys.modules]}))
+from bot.worker import run_worker
+import threading
+stop, ready = threading.Event(), threading.Event()
+state = app.extensions["bot"]
+t = threading.Thread(target=run_worker, args=(state, 1, 1), kwargs={"signals": False, "stop_event": stop, "ready": ready})
+t.start()
+ready.wait(120)
+print("worker", json.dumps({"lexicon": nlu._lexicon.cache_info().currsize, "dispatcher": state._dispatcher is not None,
+                            "loaded": [m for m in lazy if m in sys.modules]}))
+stop.set()
+t.join(60)
 """
 
 # The real command, as an operator types it; what it imported is printed as the process ends.
@@ -49,10 +61,10 @@ main()
 
 def _lines(out: str) -> dict[str, object]:
     return {line.split(" ", 1)[0]: json.loads(line.split(" ", 1)[1])
-            for line in out.splitlines() if line.split(" ", 1)[0] in ("cli", "web", "loaded")}
+            for line in out.splitlines() if line.split(" ", 1)[0] in ("cli", "web", "worker", "loaded")}
 
 
-def test_commands_start_without_the_dictionaries_and_heavy_libraries_a_server_warms_up() -> None:
+def test_commands_and_web_servers_start_without_the_dictionaries_and_heavy_libraries_the_worker_warms_up() -> None:
     out = subprocess.run([sys.executable, "-c", PROBE, json.dumps(LAZY)], cwd=ROOT, capture_output=True,
                          text=True, timeout=120, check=True).stdout
     seen = _lines(out)
@@ -62,8 +74,15 @@ def test_commands_start_without_the_dictionaries_and_heavy_libraries_a_server_wa
     endpoints = set(seen["cli"]["endpoints"])
     assert {"console.dashboard.hr_report", "console.attendance.qr", "console.attendance.generate_certificates",
             "console.linkcodes.bulk", "charts.executive", "webhook.callback"} <= endpoints, sorted(endpoints)
-    assert seen["web"]["lexicon"] == 1
-    assert "pythainlp" in seen["web"]["loaded"]
+    # A web server builds it outside any command, and stores events only: nothing of the chat
+    # loads, only the webhook's signature check (line-bot-sdk's webhook module), before the first call.
+    assert seen["web"]["lexicon"] == 0
+    assert "linebot.v3.webhooks" in seen["web"]["loaded"]
+    assert set(seen["web"]["loaded"]) <= {"linebot.v3.webhooks", "aiohttp"}  # aiohttp: the SDK's own import
+    # The worker runs the chat: its first event pays for neither the dictionaries nor the chat's wiring.
+    assert seen["worker"]["lexicon"] == 1
+    assert seen["worker"]["dispatcher"] is True
+    assert "pythainlp" in seen["worker"]["loaded"] and "linebot.v3.messaging" in seen["worker"]["loaded"]
 
 
 def test_flask_help_builds_the_app_without_the_heavy_libraries(tmp_path: Path) -> None:
@@ -76,8 +95,8 @@ def test_flask_help_builds_the_app_without_the_heavy_libraries(tmp_path: Path) -
     assert _lines(done.stdout)["loaded"] == []
 
 
-def test_the_web_process_builds_the_app_outside_a_command_so_it_warms_up() -> None:
-    # gunicorn calls create_app() itself: no click context, so the NLU loads at the worker's start.
+def test_the_web_process_builds_the_app_with_gunicorn() -> None:
+    # gunicorn calls create_app() itself, outside any command: the probe's "web" case above.
     web = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))
     argv = shlex.split(web.split(":", 1)[1])
     assert argv[0] == "gunicorn" and argv[-1] == "bot:create_app()"
