@@ -378,7 +378,7 @@ def run_backend(backend: str, url: str, tmp: Path, fake: FastFake, seconds: int,
     for n, used in enumerate(cpu):
         print(f"{backend:<10} cpu during bot round {n + 1}: "
               + ", ".join(f"{k} {v:.1f} s" for k, v in used.items())
-              + f" (of {2 * seconds} s on two cores; the worker runs at nice 10, behind the webhook)", flush=True)
+              + f" (of {2 * seconds} s on two cores; the worker runs at nice {os.environ.get('WORKER_NICE', '10')})", flush=True)
     for n, h in enumerate(handled):
         print(f"{backend:<10} worker round {n + 1}: {h['events']:.0f} events handled at {h['rate']:5.0f} a second "
               f"(the worker's own rate: the chat's throughput); stored to handled p50 {h['p50']:7.0f} ms, "
