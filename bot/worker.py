@@ -12,11 +12,12 @@ disjoint (FOR UPDATE SKIP LOCKED on PostgreSQL, the write lock on SQLite).
 """
 from __future__ import annotations
 
-import faulthandler
 import logging
 import os
 import signal
+import sys
 import threading
+import traceback
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -67,12 +68,14 @@ class Worker:
         self._wake = threading.Event()  # the listener's beat, or a NOTIFY
         self._busy = threading.Event()  # set while more rows wait than one lane takes
 
-    def run(self) -> None:
-        """Run the lanes in threads until stop is set (the calling thread listens)."""
+    def run(self, started: Callable[[], None] | None = None) -> None:
+        """Run the lanes in threads until stop is set (the calling thread listens); call started once they run."""
         threads = [threading.Thread(target=self._lane, args=(n,), name=f"outbox-lane-{n}", daemon=True)
                    for n in range(self.lanes)]
         for t in threads:
             t.start()
+        if started is not None:
+            started()
         try:
             listen(self.db, OUTBOX, self._wake, self.stop, beat=self.poll)
         finally:
@@ -107,6 +110,22 @@ class Worker:
                 self._busy.wait(self.poll * 20)
 
 
+def _dump_stacks(_signum: int, _frame: Any) -> None:
+    # Not faulthandler: it reads the other threads' frames without the GIL while they run, and a
+    # dump taken mid-query stopped halfway (CI). sys._current_frames() holds the GIL; the log is
+    # written from a fresh thread so that a handler lock held by the interrupted thread is no matter.
+    threading.Thread(target=log_stacks, name="stack-dump", daemon=True).start()
+
+
+def log_stacks() -> None:
+    """Log the stack of every thread of this process, named (where each lane waits)."""
+    names = {t.ident: t.name for t in threading.enumerate()}
+    me = threading.get_ident()
+    stacks = [f"thread {names.get(ident, ident)}:\n{''.join(traceback.format_stack(frame))}"
+              for ident, frame in sys._current_frames().items() if ident != me]
+    log.warning("stacks of %s threads (kill -USR1):\n%s", len(stacks), "\n".join(stacks))
+
+
 def run_worker(s: BotState, lanes: int = LANES, inbox_lanes: int | None = None, *, signals: bool = True,
                stop_event: threading.Event | None = None, ready: threading.Event | None = None) -> None:
     """Run a worker (inbox and outbox lanes) in the foreground until SIGTERM, Ctrl-C or stop_event."""
@@ -124,18 +143,21 @@ def run_worker(s: BotState, lanes: int = LANES, inbox_lanes: int | None = None, 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         # `kill -USR1` prints every lane's stack to the log: how an operator sees where a stuck lane waits.
-        faulthandler.register(signal.SIGUSR1, all_threads=True)
+        signal.signal(signal.SIGUSR1, _dump_stacks)
     # The chat's first event must not pay for loading the Thai dictionaries or the LINE SDK; and
     # a handler registered twice fails here, at start-up, not at the first message.
     warm_up()
     line.warm()
     assert s.dispatcher is not None
     threads = inbox.start()
-    if ready is not None:
-        ready.set()
-    log.info("worker started with %s inbox lanes and %s outbox lanes", inbox.lanes, lanes)
+
+    def started() -> None:
+        if ready is not None:
+            ready.set()
+        log.info("worker started with %s inbox lanes and %s outbox lanes", inbox.lanes, lanes)
+
     try:
-        worker.run()
+        worker.run(started)
     finally:
         inbox.stop.set()
         inbox.wake.set()
