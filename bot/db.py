@@ -14,6 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 T = TypeVar("T")
 
+
+class WriteNeeded(Exception):
+    """Work begun in Database.read_first() tried to write: run it again in a write transaction."""
+
 POOL_SIZE = 20  # connections kept open per engine (SQLAlchemy's default is 5)
 BUSY_TIMEOUT = 30.0  # seconds a SQLite writer waits for the write lock before it fails
 URGENT_POLL = 0.001  # seconds between an urgent writer's tries for SQLite's write lock
@@ -41,6 +45,7 @@ class Database:
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
+        event.listen(self.engine, "before_cursor_execute", _refuse_writes)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
         self._urgent: Database | None = None
         self._urgent_lock = threading.Lock()
@@ -58,6 +63,29 @@ class Database:
             conn.execution_options(**{_READ_ONLY: True})
             with Session(bind=conn) as session:
                 yield session
+                session.rollback()
+
+    @contextmanager
+    def read_first(self) -> Iterator[Session]:
+        """Open a session for work that mostly only reads; raise WriteNeeded if it writes anything.
+
+        On SQLite it begins without the write lock, so a long piece of work (a chat handler) does
+        not hold the webhook up. Any statement but a SELECT is refused before it reaches the
+        database, and so is leaving changes unflushed; the caller then runs the work again in
+        transaction(). Nothing is ever committed here.
+        """
+        guard = _WriteGuard()
+        with self.engine.connect() as conn:
+            conn.execution_options(**{_READ_ONLY: True, _NO_WRITES: guard})
+            with Session(bind=conn, expire_on_commit=False) as session:
+                try:
+                    yield session
+                except Exception:
+                    if guard.tried:  # however the work's code caught and wrapped the refusal
+                        raise WriteNeeded from None
+                    raise
+                if guard.tried or session.new or session.dirty or session.deleted:
+                    raise WriteNeeded
                 session.rollback()
 
     def urgent(self, work: Callable[[Session], T]) -> T:
@@ -130,6 +158,20 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 _READ_ONLY = "bot_read_only"
+_NO_WRITES = "bot_no_writes"  # a _WriteGuard: this connection is in Database.read_first()
+
+
+class _WriteGuard:
+    """Set when work in Database.read_first() tried to write."""
+
+    tried = False
+
+
+def _refuse_writes(conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+    guard = conn.get_execution_options().get(_NO_WRITES)
+    if guard is not None and statement.lstrip()[:6].upper() not in ("SELECT", "BEGIN"):
+        guard.tried = True
+        raise WriteNeeded
 
 
 def _in_memory(url: str) -> bool:

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
+from bot.db import WriteNeeded
 from bot.intake import GroupCommit
 from bot.notify import INBOX, listen
 from bot.state import BotState
@@ -98,27 +99,29 @@ def handle(s: BotState, row: InboundEvent) -> list[int]:
         log.error("inbox event %s given up after %s claims", row.id, row.claims - 1)
         return _apologise(s, row, reply_token)
     event = parse_event(raw)
+    user_id = row.line_user_id
     try:
+        if user_id is not None and _reads_first(s, event):
+            try:
+                # Most events only read (สถานะ, the course list): on SQLite the chat then runs
+                # without the write lock, which the webhook needs for every event it stores.
+                with s.db.read_first() as session:
+                    messages = _chat(s, session, event, user_id)
+                with s.db.transaction() as session:
+                    session.info["outbox_source"] = "chat"
+                    if not finish(session=session, event_id=row.id):
+                        raise Ended
+                    _queue_reply(session, row, reply_token, user_id, messages)
+                return queued_ids(session)
+            except WriteNeeded:
+                pass  # it writes: run it again, below, with its writes in one transaction
         with s.db.transaction() as session:
             session.info["outbox_source"] = "chat"
             if not finish(session=session, event_id=row.id):
                 raise Ended
-            user_id = row.line_user_id
             if user_id is None:
                 return []  # groups and rooms: this bot talks to people one to one
-            ctx = Ctx(
-                session=session,
-                services=s.services,
-                line_user_id=user_id,
-                staff=staff_by_line_user(session=session, line_user_id=user_id),
-                now=s.now(),
-                settings=get_settings(session=session),
-                conversation=get_conversation(session=session, line_user_id=user_id),
-            )
-            messages = s.dispatcher.dispatch(event, ctx)
-            if messages and reply_token:
-                enqueue_reply(session=session, reply_token=reply_token, to=user_id, messages=messages,
-                              received_at=row.received_at)
+            _queue_reply(session, row, reply_token, user_id, _chat(s, session, event, user_id))
         return queued_ids(session)
     except Ended:
         # Handled before by a worker that died before closing it: its replies wait in the outbox.
@@ -127,6 +130,39 @@ def handle(s: BotState, row: InboundEvent) -> list[int]:
     except Exception:
         log.exception("inbox event %s of type %s failed; the user gets an apology", row.id, row.event_type)
         return _apologise(s, row, reply_token)
+
+
+def _reads_first(s: BotState, event: Any) -> bool:
+    # Only SQLite locks the whole database for a writer; PostgreSQL's row locks hold nobody up.
+    # Typed text only: what people type is mostly questions (สถานะ, หลักสูตร). A tap mostly
+    # writes (สมัคร, อนุมัติ) and a photo is fetched from LINE by a handler that always writes:
+    # running those twice would cost more than the lock they hold.
+    if s.db.engine.dialect.name != "sqlite":
+        return False
+    from linebot.v3.webhooks import MessageEvent, TextMessageContent
+
+    return isinstance(event, MessageEvent) and isinstance(event.message, TextMessageContent)
+
+
+def _chat(s: BotState, session: Session, event: Any, user_id: str) -> list[Any]:
+    """Run the dispatcher on one event in the given session; return the reply's messages."""
+    ctx = Ctx(
+        session=session,
+        services=s.services,
+        line_user_id=user_id,
+        staff=staff_by_line_user(session=session, line_user_id=user_id),
+        now=s.now(),
+        settings=get_settings(session=session),
+        conversation=get_conversation(session=session, line_user_id=user_id),
+    )
+    return s.dispatcher.dispatch(event, ctx)
+
+
+def _queue_reply(session: Session, row: InboundEvent, reply_token: str | None, user_id: str,
+                 messages: list[Any]) -> None:
+    if messages and reply_token:
+        enqueue_reply(session=session, reply_token=reply_token, to=user_id, messages=messages,
+                      received_at=row.received_at)
 
 
 def _apologise(s: BotState, row: InboundEvent, reply_token: str | None) -> list[int]:
