@@ -362,7 +362,10 @@ def run_backend(backend: str, url: str, tmp: Path, fake: FastFake, seconds: int,
             after = cpu_seconds({"web": web.pid, "worker": worker.pid})
             cpu.append({k: after[k] - before[k] for k in after})
             # The worker finishes the round's events before the echo bot's round starts.
+            drain_started = time.perf_counter()
             handled.append(drained(url, since))
+            handled[-1]["drain_wall"] = time.perf_counter() - drain_started
+            handled[-1]["drain_cpu"] = cpu_seconds({"worker": worker.pid})["worker"] - after["worker"]
             since = int(handled[-1]["last"])
             results["echo"].append(wrk(echo_port, echo_bodies, seconds, connections))
         memory = peak_memory_mb(web.pid)
@@ -382,7 +385,8 @@ def run_backend(backend: str, url: str, tmp: Path, fake: FastFake, seconds: int,
     for n, h in enumerate(handled):
         print(f"{backend:<10} worker round {n + 1}: {h['events']:.0f} events handled at {h['rate']:5.0f} a second "
               f"(the worker's own rate: the chat's throughput); stored to handled p50 {h['p50']:7.0f} ms, "
-              f"p99 {h['p99']:7.0f} ms", flush=True)
+              f"p99 {h['p99']:7.0f} ms; alone after the round it used {h['drain_cpu']:.1f} s of CPU in "
+              f"{h['drain_wall']:.1f} s", flush=True)
     last = handled[-1]
     print(f"{backend:<10} chat answers so far: {last['replies']:.0f} replies, {last['pushes']:.0f} pushes "
           "(a reply whose token died in the backlog goes as a push)", flush=True)
