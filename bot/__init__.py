@@ -92,12 +92,9 @@ def create_app(config: Config | None = None, *, warm: bool = False) -> Flask:
         config=config, db=db, services=services,
         channel_secret=secret, gateway=gateway, standin=standin, sender=sender, reply_sender=reply_sender,
     )
-    if warm:
-        assert state.dispatcher is not None
-    if not _in_cli():
-        # A web worker's first webhook call must not wait for line-bot-sdk's webhook import
-        # (0.4 s): every call arriving meanwhile would queue behind its import lock.
-        state.validator  # noqa: B018
+    # A web worker's first webhook call must not wait for line-bot-sdk's webhook import
+    # (0.4 s): every call arriving meanwhile would queue behind its import lock.
+    state.warm(webhook=not _in_cli(), chat=warm)
 
     from bot import cli, webhook
 

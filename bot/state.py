@@ -40,6 +40,7 @@ class BotState:
     clock_offset: timedelta = timedelta(0)
     _dispatcher: Dispatcher | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _validator: tuple[str, Any] | None = None  # (the secret it checks, line-bot-sdk's validator)
 
     @property
     def dispatcher(self) -> Dispatcher:
@@ -61,9 +62,19 @@ class BotState:
         """Return the signature validator (line-bot-sdk's), or None when no channel secret exists."""
         if not self.channel_secret:
             return None
-        from linebot.v3 import SignatureValidator  # loads the SDK's webhook models: only where webhooks come
+        held = self._validator
+        if held is None or held[0] != self.channel_secret:  # built once per secret, not per call
+            from linebot.v3 import SignatureValidator  # loads the SDK's webhook models: only where webhooks come
 
-        return SignatureValidator(self.channel_secret)
+            held = self._validator = (self.channel_secret, SignatureValidator(self.channel_secret))
+        return held[1]
+
+    def warm(self, *, webhook: bool = False, chat: bool = False) -> None:
+        """Load now what the first webhook call or the first chat event would otherwise wait for."""
+        if webhook:
+            _ = self.validator
+        if chat:
+            _ = self.dispatcher  # a handler registered twice fails here, at start-up
 
     @property
     def connected(self) -> bool:

@@ -148,7 +148,7 @@ def run_worker(s: BotState, lanes: int = LANES, inbox_lanes: int | None = None, 
     # a handler registered twice fails here, at start-up, not at the first message.
     warm_up()
     line.warm()
-    assert s.dispatcher is not None
+    s.warm(chat=True)
     threads = inbox.start()
 
     def started() -> None:
