@@ -219,13 +219,32 @@ def update_course(*, session: Session, course_id: int, data: CourseInput, by: st
     _check_code(session, data.code, course.id)
     _types(session, data)
     _check_activity(session, data)
-    before = {"start_date": course.start_date.isoformat(), "registration_deadline":
-              course.registration_deadline.isoformat(), "seats": course.seats}
+    before = {"start_date": course.start_date.isoformat(), "end_date": course.end_date.isoformat(),
+              "registration_deadline": course.registration_deadline.isoformat(), "seats": course.seats}
+    old_end = course.end_date
     _apply(session, course, data)
+    moved = follow_course_end(session=session, course=course, old_end=old_end)
     session.flush()
     audit(session=session, action="course.updated", subject_type="course", subject_id=course.id,
-          actor_id=actor_id, admin_id=admin_id, by=by, before=before)
+          actor_id=actor_id, admin_id=admin_id, by=by, before=before, report_due_moved=moved)
     return course
+
+
+def follow_course_end(*, session: Session, course: Course, old_end: date) -> int:
+    """Move the frozen report due dates of a course whose end moved, by as many days; return how many.
+
+    Approval freezes a request's due date (models.registration.report_due); a course put off
+    by a week must not have the bot chase reports for training that has not happened yet.
+    """
+    shift = course.end_date - old_end
+    if not shift:
+        return 0
+    regs = session.scalars(select(Registration).where(Registration.course_id == course.id,
+                                                      Registration.report_due_on.is_not(None))).all()
+    for reg in regs:
+        assert reg.report_due_on is not None
+        reg.report_due_on = reg.report_due_on + shift
+    return len(regs)
 
 
 def close_registration(*, session: Session, course_id: int, today: date, by: str,

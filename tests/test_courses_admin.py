@@ -142,3 +142,32 @@ def test_participants_show_step_stand_in_attendance_and_report_state(session) ->
     session.flush()
     rows = participants(session=session, course_id=done.course_id, today=today, settings=SETTINGS)
     assert [(p.step, p.state) for p in rows] == [(None, ReportState.SUBMITTED)]
+
+
+def test_putting_a_course_off_moves_the_report_due_dates_approval_froze(session) -> None:
+    # Approval freezes a report's due date; a course put off by a week must not have the bot
+    # chase reports for training that has not happened yet.
+    today = today_bangkok()
+    top, worker = f.chain(session, 1)
+    course = f.course(session, starts_in=20, days=2)
+    approved = f.finished_registration(session, worker, course_=course)
+    pending = register(session=session, staff=f.staff(session, supervisor=top), course=course, reason="",
+                       today=today, settings=SETTINGS)
+    due = approved.report_due_on
+    assert due is not None and pending.report_due_on is None
+
+    data = CourseInput.of(course)
+    data.title = "ชื่อใหม่"  # not a date: nothing moves
+    update_course(session=session, course_id=course.id, data=data, by="hr1")
+    assert approved.report_due_on == due
+
+    week = timedelta(days=7)
+    data.start_date, data.end_date, data.registration_deadline = (
+        data.start_date + week, data.end_date + week, data.registration_deadline + week)
+    update_course(session=session, course_id=course.id, data=data, by="hr1")
+    session.expire_all()
+    assert session.get(type(approved), approved.id).report_due_on == due + week
+    assert session.get(type(pending), pending.id).report_due_on is None
+    last = session.scalars(select(AuditLog).where(AuditLog.action == "course.updated")
+                           .order_by(AuditLog.id.desc())).first()
+    assert last.detail["report_due_moved"] == 1

@@ -453,3 +453,17 @@ def test_oversized_numbers_are_row_problems_not_crashes(tx, tmp_path) -> None:
         import_courses_file(session=s, path=path)
     problems = "\n".join(refused.value.problems)
     assert "แถวที่ 2" in problems and "แถวที่ 3" in problems
+
+
+def test_a_course_file_that_puts_a_course_off_moves_its_report_due_dates(session: Session, tmp_path: Path) -> None:
+    import_courses_file(session=session, path=write_csv(tmp_path / "c.csv", COURSE_ROWS))
+    _, worker = f.chain(session, 1)
+    approved = f.finished_registration(session, worker, course_=course_by_code(session, "C-01"))
+    due = approved.report_due_on
+    later = [list(r) for r in COURSE_ROWS]
+    later[1][6] = "2026-12-18"  # C-01 now ends two days later
+
+    import_courses_file(session=session, path=write_csv(tmp_path / "later.csv", later))
+
+    session.expire_all()
+    assert session.get(type(approved), approved.id).report_due_on == due + (date(2026, 12, 18) - date(2026, 12, 16))

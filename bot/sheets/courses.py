@@ -26,6 +26,7 @@ from bot.sheets.reader import (
 )
 from models.audit import audit
 from models.course import COURSE_KINDS, POLICY_AREAS, Course
+from models.courses import follow_course_end
 from models.org import StaffType
 from thai.dates import format_date
 from thai.numbers import to_arabic_digits
@@ -156,9 +157,10 @@ def import_courses_file(*, session: Session, path: Path, actor_id: int | None = 
             courses[course.code] = course
             summary.added += 1
             continue
-        changed = False
+        changed, old_end = False, course.end_date
         for name in fields:
             changed |= set_changed(course, name, c.values[name])
+        follow_course_end(session=session, course=course, old_end=old_end)
         if table.has("target_staff_types") and {clean_text(t.name) for t in course.target_types} != set(c.targets):
             course.target_types = [types.get(n) for n in c.targets]
             changed = True
