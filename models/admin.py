@@ -114,7 +114,7 @@ def create_admin(*, session: Session, username: str, password: str, role: str = 
 
 
 def reset_password(*, session: Session, username: str, password: str) -> AdminUser:
-    """Set a new password and lift any lock-out."""
+    """Set a new password, lift any lock-out and reopen a closed account (someone who came back)."""
     user = admin_by_username(session=session, username=username)
     if user is None:
         raise AdminError(f"ไม่พบชื่อผู้ใช้ {username.strip().lower()}")
@@ -122,7 +122,9 @@ def reset_password(*, session: Session, username: str, password: str) -> AdminUs
     user.password_hash = generate_password_hash(password, method=HASH_METHOD)
     user.failed_logins = 0
     user.locked_until = None
-    audit(session=session, action="admin.password_reset", subject_type="admin_user", subject_id=user.id)
+    reopened, user.active = not user.active, True
+    audit(session=session, action="admin.password_reset", subject_type="admin_user", subject_id=user.id,
+          reopened=reopened)
     return user
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import String, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from models.admin import AdminUser
 from models.audit import audit
 from models.base import utcnow
 from models.course import Course
@@ -278,6 +279,7 @@ class Deactivation:
     withdrawn: int = 0
     told: int = 0
     waiting_on_them: int = 0
+    accounts_closed: int = 0  # their HR console accounts: someone who left signs in no more
 
 
 def open_requests(*, session: Session, staff: Staff, today: object | None = None) -> list[Registration]:
@@ -309,6 +311,13 @@ def deactivate_staff(*, session: Session, staff_id: int, now: datetime | None = 
     if person is None:
         raise StaffError({"employee_id": T.NO_SUCH})
     done = Deactivation(person)
+    # Before the early return: one who left earlier (or is being erased) keeps no open account.
+    # A closed account's signed-in sessions end at their next page (admin_for_token reads active);
+    # bringing the person back does not reopen it: HR reopens an account on purpose.
+    done.accounts_closed = session.execute(
+        update(AdminUser).where(AdminUser.staff_id == person.id, AdminUser.active.is_(True)).values(active=False)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if not person.active:
         return done
     hr_unit = get_settings(session=session)["hr_unit_name"]
@@ -341,7 +350,7 @@ def deactivate_staff(*, session: Session, staff_id: int, now: datetime | None = 
     done.waiting_on_them = decisions_waiting_on(session=session, staff=person)
     audit(session=session, action="staff.deactivated", subject_type="staff", subject_id=person.id,
           admin_id=admin_id, actor_id=actor_id, withdrawn=done.withdrawn,
-          waiting_on_them=done.waiting_on_them)
+          waiting_on_them=done.waiting_on_them, accounts_closed=done.accounts_closed)
     session.expire_all()
     return done
 

@@ -5,6 +5,7 @@ import re
 
 from sqlalchemy import select
 
+from models.admin import AdminUser, reset_password
 from models.audit import AuditLog
 from models.base import utcnow
 from models.linking import LinkCode, redeem_code
@@ -14,7 +15,7 @@ from models.registration import ApprovalStep, Registration, RegStatus, StepDecis
 from models.staff import StaffFilter, deactivate_staff, search_staff
 from tests.support import factories as f
 from thai.dates import today_bangkok
-from tests.support.console import ConsoleClient
+from tests.support.console import PASSWORD, ConsoleClient, make_admin
 
 
 def _people(tx) -> dict[str, int]:
@@ -214,3 +215,19 @@ def test_one_slip_and_no_qr_without_the_link(tx, hr_console: ConsoleClient) -> N
     nobody = hr_console.post("/admin/link-codes/")
     assert nobody.status_code == 302
     assert "ไม่มีบุคลากรที่ยังไม่ได้ผูกบัญชี" in hr_console.text(nobody.headers["Location"])
+
+
+def test_a_person_who_left_signs_in_to_the_console_no_more(app, tx, hr_console: ConsoleClient) -> None:
+    ids = _people(tx)
+    theirs = ConsoleClient(app.test_client())
+    assert theirs.sign_in(make_admin(tx, staff_id=ids["som"])).status_code == 302
+    assert theirs.get("/admin/").status_code == 200
+    done = hr_console.post(f"/admin/staff/{ids['som']}/deactivate")
+    assert "ปิดบัญชีเข้าหน้าจัดการระบบของบุคคลนี้ 1 บัญชี" in hr_console.text(done.headers["Location"])
+    assert theirs.get("/admin/").status_code in (302, 401)  # their open session ended too
+    hr_console.post(f"/admin/staff/{ids['som']}/reactivate")
+    with tx() as s:
+        [account] = s.scalars(select(AdminUser).where(AdminUser.staff_id == ids["som"])).all()
+        assert not account.active  # coming back does not reopen it by itself
+        reset_password(session=s, username=account.username, password=PASSWORD)
+        assert account.active

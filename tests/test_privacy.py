@@ -235,3 +235,22 @@ def test_the_clock_runs_retention_on_working_days_and_sweeps_the_files(app: Flas
     assert not old_file.exists()
     with tx() as s:
         assert s.get(Registration, old_id) is None
+
+
+def test_erasing_someone_who_left_earlier_closes_their_console_account(tx) -> None:
+    from models.admin import AdminUser, create_admin
+    from models.privacy import erase_staff
+    from models.staff import deactivate_staff
+
+    with tx() as s:
+        gone = f.staff(s)
+        gone.active = False  # left before accounts were closed with the person
+        account = create_admin(session=s, username="left-early", password="test-password-123", staff_id=gone.id)
+        ids = (gone.id, account.id)
+    with tx() as s:
+        assert deactivate_staff(session=s, staff_id=ids[0]).accounts_closed == 1
+        s.get(AdminUser, ids[1]).active = True  # reopened by mistake; erasure closes it again
+    with tx() as s:
+        erase_staff(session=s, staff=s.get(Staff, ids[0]))
+    with tx() as s:
+        assert not s.get(AdminUser, ids[1]).active

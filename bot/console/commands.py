@@ -62,7 +62,7 @@ def list_admins_command() -> None:
 @click.command("reset-admin-password")
 @click.argument("username")
 def reset_admin_password_command(username: str) -> None:
-    """Set a new password for a console sign-in (and lift a lock-out); old sessions end."""
+    """Set a new password for a console sign-in (lift a lock-out, reopen a closed account); old sessions end."""
     password = _ask_password()
     try:
         with state().db.transaction() as session:

@@ -38,6 +38,8 @@ class T:
     UNCHANGED = "ไม่มีข้อมูลที่เปลี่ยนแปลงค่ะ"
     FIX = "ยังบันทึกไม่ได้ กรุณาแก้ไขช่องที่แจ้งไว้ค่ะ"
     DEACTIVATED = "ปิดการใช้งาน {name} แล้วค่ะ ถอนคำขอที่ค้างอยู่ {withdrawn} รายการ แจ้งผู้อนุมัติ {told} คน"
+    ACCOUNTS_CLOSED = ("ปิดบัญชีเข้าหน้าจัดการระบบของบุคคลนี้ {n} บัญชีด้วยค่ะ หากกลับมาปฏิบัติงาน "
+                       "ผู้ดูแลระบบเปิดบัญชีได้อีกครั้งด้วยคำสั่ง reset-admin-password ค่ะ")
     STILL_WAITING = "ยังมีคำขอของผู้อื่น {n} รายการรอการพิจารณาจาก {name} กรุณาพิจารณาแทนหรือตั้งผู้รักษาราชการแทนค่ะ"
     REACTIVATED = "เปิดใช้งาน {name} อีกครั้งแล้วค่ะ"
 
@@ -175,6 +177,8 @@ def deactivate(staff_id: int) -> Any:
                 abort(404)
             name = done.staff.name
         flash(T.DEACTIVATED.format(name=name, withdrawn=done.withdrawn, told=done.told), "ok")
+        if done.accounts_closed:
+            flash(T.ACCOUNTS_CLOSED.format(n=done.accounts_closed), "warn")
         if done.waiting_on_them:
             flash(T.STILL_WAITING.format(n=done.waiting_on_them, name=name), "warn")
         return redirect(url_for("console.staff.edit", staff_id=staff_id))
