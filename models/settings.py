@@ -127,13 +127,30 @@ class Field:
     label: str
     help: str
     read: Callable[[str], Any]
-    kind: str = "text"  # text, time, number, textarea, url
+    kind: str = "text"  # text, time, number, textarea, url, select
+    choices: tuple[tuple[str, str], ...] = ()  # a select's (value, Thai label) pairs
 
     def show(self, value: Any) -> str:
         """Return the value as the form shows it."""
         if self.key == "extra_holidays":
             return holidays_as_text(value)
         return "" if value is None else str(value)
+
+    def describe(self, value: Any) -> str:
+        """Return the value as people read it (the trail of changes): a choice by its Thai label."""
+        return dict(self.choices).get(str(value), self.show(value)) if self.choices else self.show(value)
+
+
+def _choice(choices: tuple[tuple[str, str], ...]) -> Callable[[str], str]:
+    def read(raw: str) -> str:
+        if raw.strip() not in dict(choices):
+            raise SettingError("กรุณาเลือกจากรายการ")
+        return raw.strip()
+    return read
+
+
+# When the 5th is a holiday (the SOP's follow-up day): scheduler.triggers reads these two values.
+ON_HOLIDAY = (("next_working_day", "เลื่อนไปวันทำการถัดไป"), ("same_day", "ส่งในวันนั้นตามเดิม"))
 
 
 FIELDS: tuple[Field, ...] = (
@@ -143,6 +160,12 @@ FIELDS: tuple[Field, ...] = (
     Field("daily_reminders_time", "เวลาส่งการแจ้งเตือนประจำวัน", "เช่น 08:30 (เฉพาะวันทำการ)", _clock, "time"),
     Field("monthly_followup_day", "วันที่ติดตามประจำเดือน", "วันที่ 1-28 ของทุกเดือน", _whole(1, 28), "number"),
     Field("monthly_followup_time", "เวลาติดตามประจำเดือน", "เช่น 09:00", _clock, "time"),
+    Field("monthly_followup_on_holiday", "เมื่อวันติดตามประจำเดือนตรงกับวันหยุด", "วันหยุดราชการและวันหยุดเพิ่มเติมด้านล่าง",
+          _choice(ON_HOLIDAY), "select", ON_HOLIDAY),
+    Field("default_approval_levels", "จำนวนขั้นการอนุมัติตั้งต้น",
+          "ใช้กับหลักสูตรที่ไม่ได้กำหนดจำนวนขั้นเอง (1-5 ขั้น ตามสายบังคับบัญชา)", _whole(1, 5), "number"),
+    Field("closing_soon_days", "แจ้งก่อนปิดรับสมัคร (วัน)", "ประกาศหลักสูตรที่ใกล้ปิดรับสมัครล่วงหน้ากี่วัน",
+          _whole(0, 30), "number"),
     Field("report_due_days", "กำหนดส่งรายงานหลังจบการอบรม (วัน)", "นับจากวันสุดท้ายของการอบรม",
           _whole(1, 120), "number"),
     Field("report_due_soon_days", "เตือนก่อนครบกำหนดส่งรายงาน (วัน)", "เตือนผู้ส่งรายงานล่วงหน้ากี่วัน",
@@ -221,7 +244,7 @@ def setting_changes(*, session: Session, limit: int = 100) -> list[SettingChange
     for row, username, person in rows:
         key = str(row.detail.get("key", ""))
         f = labels.get(key)
-        show = f.show if f is not None else str
+        show = f.describe if f is not None else str
         by = username or (person.name if person is not None else "ระบบ")
         changes.append(SettingChange(row.at, key, f.label if f else key, show(row.detail.get("old")),
                                      show(row.detail.get("new")), by))

@@ -101,3 +101,24 @@ def test_public_base_url_is_empty_or_https_and_audited(tx, hr_console: ConsoleCl
     hr_console.post("/admin/settings/", data=_form(public_base_url=""))
     with tx() as s:
         assert get_settings(session=s)["public_base_url"] == ""
+
+
+def test_holiday_rule_approval_levels_and_closing_notice_are_set_on_the_page(tx, hr_console: ConsoleClient) -> None:
+    page = hr_console.text("/admin/settings/")
+    assert '<option value="next_working_day" selected>เลื่อนไปวันทำการถัดไป</option>' in page
+    done = hr_console.post("/admin/settings/", data=_form(
+        monthly_followup_on_holiday="same_day", default_approval_levels="๓", closing_soon_days="5"))
+    assert done.status_code == 302
+    with tx() as s:
+        settings = get_settings(session=s)
+        assert (settings["monthly_followup_on_holiday"], settings["default_approval_levels"],
+                settings["closing_soon_days"]) == ("same_day", 3, 5)
+    page = hr_console.text("/admin/settings/")
+    # The trail reads the choice in Thai, not its stored value.
+    assert "ส่งในวันนั้นตามเดิม" in page and '<option value="same_day" selected>' in page
+    bad = hr_console.post("/admin/settings/", data=_form(monthly_followup_on_holiday="sometimes",
+                                                         default_approval_levels="9"))
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "กรุณาเลือกจากรายการ" in text and "ต้องเป็นจำนวนเต็ม 1 ถึง 5" in text
+    with tx() as s:
+        assert get_settings(session=s)["default_approval_levels"] == 3
