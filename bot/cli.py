@@ -247,6 +247,12 @@ def quota() -> None:
     used = "ไม่ทราบ" if q.used is None else f"{q.used:,}"
     click.echo(f"โควตาข้อความ LINE เดือนนี้: {limit} ใช้ไปแล้ว {used}")
     click.echo(f"เพดานประกาศหลักสูตรต่อเดือน: {cap if cap else 'ไม่กำหนด'}")
+    from bot.console.quota import LEGACY_SOURCES, source_name
+
     click.echo("ข้อความที่ส่งแบบ push เดือนนี้ (นับตามผู้รับ):")
-    for source, n in sorted(counts.items(), key=lambda kv: -kv[1]):
-        click.echo(f"  {source}: {n:,}")
+    folded: dict[str, int] = {}
+    for source, n in counts.items():  # named as the console's quota page names them
+        key = LEGACY_SOURCES.get(source, source)
+        folded[key] = folded.get(key, 0) + n
+    for source, n in sorted(folded.items(), key=lambda kv: (-kv[1], kv[0])):
+        click.echo(f"  {source_name(source)} ({source}): {n:,}")

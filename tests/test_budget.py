@@ -72,4 +72,7 @@ def test_quota_command_shows_lines_figures_and_counts(app, bot, tx, fake_line) -
     result = app.test_cli_runner().invoke(args=["quota"])
     assert result.exit_code == 0, result.output
     assert "500" in result.output and "ใช้ไปแล้ว 5" in result.output
-    assert "closing: 3" in result.output and "followup: 1" in result.output
+    # Named as the console names them, the job's id beside for operators.
+    assert "แจ้งหลักสูตรใกล้ปิดรับสมัคร (courses-closing): 3" in result.output
+    assert "ติดตามรายงานประจำเดือน (monthly-followup): 1" in result.output
+    assert "(approvals): 1" in result.output and "การ์ดขออนุมัติถึงผู้อนุมัติ" in result.output
