@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 from decimal import Decimal
 
@@ -20,13 +21,13 @@ from tests.support.chat import Chat, actions, button
 BASE = "https://bot.example.go.th"
 
 
-def _png() -> bytes:
+def _png(colour: str = "blue") -> bytes:
     buf = io.BytesIO()
-    Image.new("RGB", (40, 30), "blue").save(buf, "PNG")
+    Image.new("RGB", (40, 30), colour).save(buf, "PNG")
     return buf.getvalue()
 
 
-def _submit(chat: Chat, tx, *, base: str, photo: bytes | None) -> tuple[str, str]:
+def _submit(chat: Chat, tx, *, base: str, photo: bytes | None, more: tuple[bytes, ...] = ()) -> tuple[str, str]:
     """Have a worker submit a report (with or without a photo); return the supervisor and the mark."""
     with tx() as s:
         set_setting(session=s, key="public_base_url", value=base)
@@ -39,7 +40,10 @@ def _submit(chat: Chat, tx, *, base: str, photo: bytes | None) -> tuple[str, str
     for amount in ("0", "0", "0", "ไม่มี"):
         reply = chat.say(users[0], amount)
     if photo is not None:
-        reply = chat.tap(users[0], button(chat.send_image(users[0], photo), "เสร็จ")["data"])
+        reply = chat.send_image(users[0], photo)
+        for extra in more:
+            reply = chat.send_image(users[0], extra)
+        reply = chat.tap(users[0], button(reply, "เสร็จ")["data"])
     else:
         reply = chat.say(users[0], "ข้าม")
     mark = chat.mark()
@@ -77,6 +81,19 @@ def test_review_card_opens_the_photo_and_forged_or_expired_links_serve_nothing(
     monkeypatch.undo()
     expired = client.get(f"/documents/{old}")
     assert expired.status_code == 404 and "หมดอายุ" in expired.get_data(as_text=True)
+
+
+def test_a_report_with_several_photos_opens_a_page_of_all_of_them(chat: Chat, tx, client: FlaskClient) -> None:
+    photos = (_png("blue"), _png("red"), _png("green"))
+    boss, mark = _submit(chat, tx, base=BASE, photo=photos[0], more=photos[1:])
+    [link] = _photo_links(chat.inbox(boss, after=mark))
+    page = client.get(link.removeprefix(BASE))
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.mimetype == "text/html" and 'lang="th"' in html
+    assert "การพัฒนาบุคลากรเชิงกลยุทธ์" in html and "รูปที่ 3 จาก 3" in html
+    sources = re.findall(r'<img src="([^"]+)"', html)
+    assert [client.get(src).data for src in sources] == list(photos)  # each through its own signed link
+    assert page.headers["Cache-Control"] == "private, no-store"
 
 
 def test_no_button_without_photos_or_without_a_public_address(chat: Chat, tx) -> None:

@@ -10,18 +10,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, render_template_string
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from bot.state import state
 from models.attendance import Certificate, certificate_path
+from models.report import Report
 from models.report_overview import attachment_file
 
 log = logging.getLogger(__name__)
 
 LINK_DAYS = 7
 SALT = "document-link"
-KINDS = ("certificate", "attachment")
+KINDS = ("certificate", "attachment", "report-photos")
 
 bp = Blueprint("documents", __name__)
 
@@ -29,6 +30,17 @@ EXPIRED = ("ลิงก์นี้หมดอายุแล้วค่ะ �
 NOT_FOUND = ("ไม่พบเอกสารนี้ค่ะ", 404)
 # A photo link is not handed out again on request, so an old one is simply gone.
 PHOTO_EXPIRED = ("ลิงก์รูปภาพนี้หมดอายุแล้วค่ะ", 404)
+
+# A report's photos on one page (ดูรูปภาพ on a review card of a report with more than one photo).
+PHOTOS_PAGE = """<!doctype html>
+<html lang="th"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>รูปภาพประกอบรายงานผลการอบรม</title>
+<style>body{font-family:sans-serif;margin:1rem;max-width:48rem}img{max-width:100%;height:auto;display:block}
+figure{margin:0 0 1.5rem}figcaption{color:#555;margin-top:.25rem}</style></head>
+<body><h1>รูปภาพประกอบรายงานผลการอบรม</h1><p>{{ course }}</p>
+{% for src in photos %}<figure><img src="{{ src }}" alt="รูปที่ {{ loop.index }}">
+<figcaption>รูปที่ {{ loop.index }} จาก {{ photos|length }}</figcaption></figure>{% endfor %}
+</body></html>"""
 
 
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:
@@ -74,6 +86,8 @@ def open_document(token: str) -> Response:
         return _text(*NOT_FOUND)
     if kind == "attachment":
         return _attachment(record_id)
+    if kind == "report-photos":
+        return _photos_page(record_id)
     with s.db.transaction() as session:
         cert = session.get(Certificate, record_id)
         if cert is None:
@@ -107,5 +121,21 @@ def _attachment(attachment_id: int) -> Response:
         return _text(*NOT_FOUND)
     response = Response(data, mimetype=found.content_type)
     response.headers["Content-Disposition"] = "inline"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _photos_page(report_id: int) -> Response:
+    """Serve a page of a submitted report's photos, each through its own signed link."""
+    s = state()
+    signer = _serializer(s.config.SECRET_KEY)
+    with s.db.transaction() as session:
+        report = session.get(Report, report_id)
+        if report is None or not report.attachments:
+            return _text(*NOT_FOUND)
+        course = report.registration.course.title
+        photos = [f"/documents/{signer.dumps(['attachment', a.id])}" for a in report.attachments]
+    response = Response(render_template_string(PHOTOS_PAGE, course=course, photos=photos),
+                        mimetype="text/html")
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -71,7 +71,7 @@ def owed_reports_message(codec: PostbackCodec, regs: list[Registration], *, toda
 def review_card(codec: PostbackCodec, report: Report, *, buttons: bool, photos_url: str | None = None) -> Message:
     """Return the summary card a supervisor (with buttons) or HR (without) receives.
 
-    photos_url, a signed link to the report's first photo, adds a ดูรูปภาพ button.
+    photos_url, a signed link to the report's photo (or a page of them), adds a ดูรูปภาพ button.
     """
     reg = report.registration
     title = T.REVIEW_TITLE if report.revision <= 1 else T.REVIEW_TITLE_AGAIN.format(n=report.revision - 1)

@@ -359,12 +359,15 @@ def _confirm(ctx: Ctx, conv: Conversation, reg: Registration) -> list[Message]:
 
 
 def _photos_url(ctx: Ctx, report: Report) -> str | None:
-    """Return a signed, expiring link to the report's first photo; None without photos or an address."""
+    """Return a signed, expiring link to the report's photo, or to a page of all of them; None without."""
     urls = ctx.services.document_url
     if urls is None or not report.attachments:
         return None
     ctx.session.flush()  # the attachments' report_id must be stored before the link is served
-    return urls("attachment", report.attachments[0].id, str(ctx.settings.get("public_base_url") or ""))
+    base = str(ctx.settings.get("public_base_url") or "")
+    if len(report.attachments) > 1:
+        return urls("report-photos", report.id, base)
+    return urls("attachment", report.attachments[0].id, base)
 
 
 def _notify_reviewers(ctx: Ctx, report: Report) -> str:
