@@ -234,25 +234,20 @@ def seed_demo() -> None:
 def quota() -> None:
     """Show LINE's message quota for this month and the pushes each job and feature sent."""
     from bot.budget import month_start, read_quota
+    from bot.console.quota import push_lines
     from models.base import utcnow
     from models.org import get_settings
-    from models.outbox import pushes_since
+    from models.outbox import sends_since
 
     s = state()
     q = read_quota(s.gateway)
     with s.db.transaction() as session:
-        counts = pushes_since(session=session, since=month_start(utcnow()))
+        pushes = sends_since(session=session, since=month_start(utcnow())).pushes
         cap = get_settings(session=session).get("announcement_monthly_cap")
     limit = "ไม่จำกัด/ไม่ทราบ" if q.limit is None else f"{q.limit:,}"
     used = "ไม่ทราบ" if q.used is None else f"{q.used:,}"
     click.echo(f"โควตาข้อความ LINE เดือนนี้: {limit} ใช้ไปแล้ว {used}")
     click.echo(f"เพดานประกาศหลักสูตรต่อเดือน: {cap if cap else 'ไม่กำหนด'}")
-    from bot.console.quota import LEGACY_SOURCES, source_name
-
     click.echo("ข้อความที่ส่งแบบ push เดือนนี้ (นับตามผู้รับ):")
-    folded: dict[str, int] = {}
-    for source, n in counts.items():  # named as the console's quota page names them
-        key = LEGACY_SOURCES.get(source, source)
-        folded[key] = folded.get(key, 0) + n
-    for source, n in sorted(folded.items(), key=lambda kv: (-kv[1], kv[0])):
-        click.echo(f"  {source_name(source)} ({source}): {n:,}")
+    for line in push_lines(pushes):  # as the console's quota page names and orders them
+        click.echo(f"  {line.name} ({line.source}): {line.tally.recipients:,}")

@@ -19,6 +19,10 @@ ROLE_EXECUTIVE = "executive"
 ROLES = (ROLE_STAFF, ROLE_APPROVER, ROLE_HR, ROLE_EXECUTIVE)
 
 # Defaults of every organisation setting; a row in org_settings overrides one key.
+# When the monthly follow-up's day is a holiday: moved to the next working day, or sent that day.
+NEXT_WORKING_DAY = "next_working_day"
+SAME_DAY = "same_day"
+
 DEFAULT_SETTINGS: dict[str, Any] = {
     "org_name": "องค์การบริหารส่วนตำบล",
     # The HR unit as messages name it (staff are told to contact it).
@@ -29,7 +33,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "report_due_days": 15,
     "monthly_followup_day": 5,
     "monthly_followup_time": "09:00",
-    "monthly_followup_on_holiday": "next_working_day",  # or "same_day"
+    "monthly_followup_on_holiday": NEXT_WORKING_DAY,  # or SAME_DAY
     "daily_reminders_time": "08:30",
     "closing_soon_days": 3,
     "report_due_soon_days": 3,

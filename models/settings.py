@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from models.admin import AdminUser
 from models.audit import AuditLog, audit
-from models.org import Staff, get_settings, set_setting
+from models.org import NEXT_WORKING_DAY, SAME_DAY, Staff, get_settings, set_setting
 from thai import ThaiParseError
 from thai.dates import format_date, parse_date
 from thai.numbers import to_arabic_digits
@@ -149,8 +149,8 @@ def _choice(choices: tuple[tuple[str, str], ...]) -> Callable[[str], str]:
     return read
 
 
-# When the 5th is a holiday (the SOP's follow-up day): scheduler.triggers reads these two values.
-ON_HOLIDAY = (("next_working_day", "เลื่อนไปวันทำการถัดไป"), ("same_day", "ส่งในวันนั้นตามเดิม"))
+# When the 5th is a holiday (the SOP's follow-up day): scheduler.triggers reads the value.
+ON_HOLIDAY = ((NEXT_WORKING_DAY, "เลื่อนไปวันทำการถัดไป"), (SAME_DAY, "ส่งในวันนั้นตามเดิม"))
 
 
 FIELDS: tuple[Field, ...] = (

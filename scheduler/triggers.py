@@ -14,11 +14,9 @@ from typing import Any
 
 from apscheduler.triggers.base import BaseTrigger
 
+from models.org import NEXT_WORKING_DAY, SAME_DAY
 from scheduler.calendar import WorkCalendar, parse_extra_holidays
 from thai.dates import BANGKOK
-
-SAME_DAY = "same_day"
-NEXT_WORKING_DAY = "next_working_day"
 
 
 def parse_clock_time(value: Any, default: str) -> time:

@@ -124,7 +124,8 @@ def _fold(tallies: dict[str, Tally]) -> dict[str, Tally]:
     return out
 
 
-def _lines(tallies: dict[str, Tally]) -> list[Line]:
+def push_lines(tallies: dict[str, Tally]) -> list[Line]:
+    """Return the month's pushes per job or feature, named in Thai, most recipients first (page and CLI)."""
     lines = [Line(k, source_name(k), k in OPTIONAL_SOURCES, t) for k, t in _fold(tallies).items()]
     return sorted(lines, key=lambda line: (-line.tally.recipients, line.name))
 
@@ -174,5 +175,5 @@ def index() -> str:
         "console/quota.html", T=T, month=month_name(now), quota=quota, read_at=read_at,
         cap=cap_value, optional_sent=optional_sent,
         cap_left=None if cap_value is None else max(0, cap_value - optional_sent),
-        lines=_lines(sends.pushes), total=sends.total, replies=sends.replies, held=_held(held),
+        lines=push_lines(sends.pushes), total=sends.total, replies=sends.replies, held=_held(held),
     )
