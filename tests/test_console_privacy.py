@@ -11,6 +11,7 @@ from models.audit import AuditLog
 from models.org import Staff
 from models.privacy import ERASED_NAME
 from tests.support import factories as f
+from tests.support.console import ConsoleClient, make_admin
 
 
 @pytest.fixture
@@ -92,3 +93,15 @@ def test_hr_erases_a_person(hr_console, person, tx) -> None:
         row = s.scalar(select(AuditLog).where(AuditLog.action == "staff.erased"))
         assert row.admin_id is not None and row.detail["via"] == "console"
     assert hr_console.get(f"/admin/privacy/{person['id']}").status_code == 404
+
+
+def test_hr_cannot_erase_their_own_record(app, person, tx) -> None:
+    me = ConsoleClient(app.test_client())
+    me.sign_in(make_admin(tx, staff_id=person["id"]))
+    page = me.text(f"/admin/privacy/{person['id']}/erase")
+    assert "นี่คือข้อมูลของท่านเอง" in page and "ยืนยันลบข้อมูล" not in page
+    refused = me.post(f"/admin/privacy/{person['id']}/erase", data={"confirm_employee_id": "P777"})
+    assert refused.status_code == 302 and "นี่คือข้อมูลของท่านเอง" in me.text(refused.headers["Location"])
+    assert person["file"].exists()
+    with tx() as s:
+        assert s.get(Staff, person["id"]).first_name != ERASED_NAME

@@ -231,3 +231,20 @@ def test_a_person_who_left_signs_in_to_the_console_no_more(app, tx, hr_console: 
         assert not account.active  # coming back does not reopen it by itself
         reset_password(session=s, username=account.username, password=PASSWORD)
         assert account.active
+
+
+def test_hr_cannot_close_their_own_record_and_lock_themselves_out(app, tx) -> None:
+    ids = _people(tx)
+    me = ConsoleClient(app.test_client())
+    me.sign_in(make_admin(tx, staff_id=ids["som"]))
+    confirm = me.text(f"/admin/staff/{ids['som']}/deactivate")
+    assert "นี่คือข้อมูลของท่านเอง" in confirm and "ยืนยันปิดการใช้งาน" not in confirm
+    refused = me.post(f"/admin/staff/{ids['som']}/deactivate")
+    assert refused.status_code == 302 and "นี่คือข้อมูลของท่านเอง" in me.text(refused.headers["Location"])
+    with tx() as s:
+        assert s.get(Staff, ids["som"]).active
+        assert s.scalar(select(AdminUser).where(AdminUser.staff_id == ids["som"])).active
+    # Someone else's record is closed as before.
+    assert me.post(f"/admin/staff/{ids['pim']}/deactivate").status_code == 302
+    with tx() as s:
+        assert not s.get(Staff, ids["pim"]).active

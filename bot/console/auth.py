@@ -29,6 +29,8 @@ class T:
     LOCKED = "ใส่รหัสผ่านผิดหลายครั้ง บัญชีถูกล็อกชั่วคราว ลองใหม่ได้หลังเวลา {time} น. ค่ะ"
     EMPTY = "กรุณากรอกชื่อผู้ใช้และรหัสผ่านค่ะ"
     SIGNED_OUT = "ออกจากระบบแล้วค่ะ"
+    OWN_RECORD = ("นี่คือข้อมูลของท่านเอง ซึ่งผูกกับบัญชีที่ใช้อยู่ หากดำเนินการต่อ ท่านจะเข้าหน้าจัดการระบบไม่ได้อีก "
+                  "กรุณาให้เจ้าหน้าที่ HR อีกท่านดำเนินการ หรือใช้คำสั่งของผู้ดูแลระบบค่ะ")
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,11 @@ def load_user(token: str) -> ConsoleUser | None:
 def current_admin() -> ConsoleUser:
     """Return the signed-in account (views behind login_required only)."""
     return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def own_record(staff_id: int) -> bool:
+    """True when a staff record is the signed-in account's own (closing it would lock them out)."""
+    return current_admin().staff_id == staff_id
 
 
 def actor() -> dict[str, int | None]:

@@ -11,7 +11,8 @@ import json
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from bot.console.auth import actor, hr_required
+from bot.console.auth import T as AUTH_T
+from bot.console.auth import actor, hr_required, own_record
 from bot.state import state
 from models.audit import audit
 from models.org import Staff, get_settings
@@ -86,7 +87,10 @@ def erase(staff_id: int) -> str | Response:
     """Confirm, then erase a person (the employee id typed again is the confirmation)."""
     person = _person(staff_id)
     if request.method == "GET":
-        return render_template("console/privacy_erase.html", person=person)
+        return render_template("console/privacy_erase.html", person=person, own=own_record(staff_id), own_text=AUTH_T.OWN_RECORD)
+    if own_record(staff_id):
+        flash(AUTH_T.OWN_RECORD, "err")
+        return redirect(url_for("console.privacy.erase", staff_id=staff_id))
     if request.form.get("confirm_employee_id", "").strip() != person.employee_id:
         flash(T.MISMATCH, "err")
         return redirect(url_for("console.privacy.erase", staff_id=staff_id))

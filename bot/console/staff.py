@@ -7,7 +7,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from bot.console.auth import actor, hr_required, login_required
+from bot.console.auth import T as AUTH_T
+from bot.console.auth import actor, hr_required, login_required, own_record
 from bot.state import state
 from models.org import ROLES, Staff
 from models.staff import (
@@ -169,6 +170,9 @@ def edit(staff_id: int) -> Any:
 @hr_required
 def deactivate(staff_id: int) -> Any:
     """Confirm, then mark a person as left: their open requests are withdrawn, the approvers told."""
+    if request.method == "POST" and own_record(staff_id):
+        flash(AUTH_T.OWN_RECORD, "err")
+        return redirect(url_for("console.staff.deactivate", staff_id=staff_id))
     if request.method == "POST":
         with state().db.transaction() as db:
             try:
@@ -186,7 +190,7 @@ def deactivate(staff_id: int) -> Any:
         person = db.get(Staff, staff_id)
         if person is None:
             abort(404)
-        page = render_template("console/staff_deactivate.html", person=person,
+        page = render_template("console/staff_deactivate.html", person=person, own=own_record(staff_id), own_text=AUTH_T.OWN_RECORD,
                                opened=open_requests(session=db, staff=person),
                                waiting=decisions_waiting_on(session=db, staff=person))
     return page
