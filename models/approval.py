@@ -20,6 +20,7 @@ from models.course import Course
 from models.delegation import acting_approver, acts_for
 from models.org import Staff
 from models.registration import (
+    AT_ONCE,
     LIVE,
     REASON_MAX,
     Acting,
@@ -28,7 +29,6 @@ from models.registration import (
     RegistrationError,
     RegStatus,
     StepDecision,
-    WITH_REQUESTER,
     T,
     current_step,
     report_due,
@@ -100,11 +100,12 @@ def waiting_for(*, session: Session, approver: Staff, today: date | None = None)
 
 def _fresh(session: Session, registration_id: int) -> Registration | None:
     # The conditional updates bypass the identity map: one read overwrites the request and its steps
-    # (populate_existing reaches the steps' selectin load too).
-    return session.scalar(
-        select(Registration).where(Registration.id == registration_id).options(*WITH_REQUESTER)
+    # (populate_existing reaches the joined steps too).
+    # One statement, so the request and its steps come from one snapshot (see AT_ONCE).
+    return session.scalars(
+        select(Registration).where(Registration.id == registration_id).options(*AT_ONCE)
         .execution_options(populate_existing=True)
-    )
+    ).unique().first()
 
 
 def holder_name(approver: Staff, holder: Staff) -> str:

@@ -141,3 +141,31 @@ def test_double_tap_on_ยืนยัน_creates_one_request(app, bot, fake_lin
         assert s.scalar(select(func.count()).select_from(Registration)) == 1
     assert len(chat.inbox("Uboss-dbl", after=mark)) == 1
     assert texts(chat.inbox("Udbl", after=mark)).count("ส่งคำขอแล้ว") == 1
+
+
+def test_a_cancellation_committed_while_a_decision_reads_the_request_is_reported_as_such(bot, org) -> None:
+    # The cancellation commits right after the decision's first read of the request: the
+    # approver is told it was cancelled, never a mix of the request before and its steps after.
+    from sqlalchemy import event
+
+    from models.approval import DecisionRefused, cancel, decide
+    from models.base import utcnow
+
+    head, worker, reg_id = org["head"], org["worker"], org["reg"].id
+    fired: list[bool] = []
+
+    def cancel_meanwhile(conn, cursor, statement, *args) -> None:
+        if fired or not statement.lstrip().upper().startswith("SELECT") or "registrations" not in statement:
+            return
+        fired.append(True)
+        with bot.db.transaction() as other:
+            cancel(session=other, registration_id=reg_id, staff=other.get(type(worker), worker.id), now=utcnow())
+
+    with bot.db.transaction() as s:
+        event.listen(s.connection(), "after_cursor_execute", cancel_meanwhile)
+        with pytest.raises(DecisionRefused) as refused:
+            decide(session=s, registration_id=reg_id, step=1, approver=s.get(type(head), head.id), approve=True,
+                   reason=None, now=utcnow(), settings=SETTINGS)
+    assert fired and "ถูกยกเลิกโดยผู้ขอแล้ว" in str(refused.value)
+    with bot.db.transaction() as s:
+        assert s.get(Registration, reg_id).status == RegStatus.CANCELLED
