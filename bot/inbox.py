@@ -13,7 +13,7 @@ import threading
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
@@ -28,7 +28,10 @@ from models.conversation import get_conversation
 from models.base import utcnow
 from models.events import MAX_CLAIMS, InboundEvent, claim, finish, release, store_calls
 from models.org import get_settings, staff_by_line_user
-from models.outbox import enqueue_reply, queued_ids
+from models.outbox import OutboxMessage, enqueue_reply, hold
+
+if TYPE_CHECKING:
+    from bot.sender import Sender
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +93,12 @@ def parse_event(raw: dict[str, Any]) -> Any:
         return None
 
 
-def handle(s: BotState, row: InboundEvent) -> list[int]:
-    """Run the chat on one claimed event, exactly once; return the outbox rows it queued."""
+def handle(s: BotState, row: InboundEvent) -> list[OutboxMessage]:
+    """Run the chat on one claimed event, exactly once; return the answers it holds for sending.
+
+    The event is closed here when nothing is left to send; otherwise the caller closes it in
+    the transaction that records the answers (process), so the person's next event waits.
+    """
     raw = row.event()
     reply_token = raw.get("replyToken") if isinstance(raw.get("replyToken"), str) else None
     if row.claims > MAX_CLAIMS:
@@ -112,24 +119,38 @@ def handle(s: BotState, row: InboundEvent) -> list[int]:
                     if not finish(session=session, event_id=row.id):
                         raise Ended
                     _queue_reply(session, row, reply_token, user_id, messages)
-                return queued_ids(session)
+                    return _hold_or_close(s, session, row)
             except WriteNeeded:
                 pass  # it writes: run it again, below, with its writes in one transaction
         with s.db.transaction() as session:
             session.info["outbox_source"] = "chat"
             if not finish(session=session, event_id=row.id):
                 raise Ended
-            if user_id is None:
-                return []  # groups and rooms: this bot talks to people one to one
-            _queue_reply(session, row, reply_token, user_id, _chat(s, session, event, user_id))
-        return queued_ids(session)
+            if user_id is not None:  # groups and rooms get nothing: this bot talks to people one to one
+                _queue_reply(session, row, reply_token, user_id, _chat(s, session, event, user_id))
+            return _hold_or_close(s, session, row)
     except Ended:
         # Handled before by a worker that died before closing it: its replies wait in the outbox.
         log.info("inbox event %s was handled already", row.id)
+        _close(s, row)
         return []
     except Exception:
         log.exception("inbox event %s of type %s failed; the user gets an apology", row.id, row.event_type)
         return _apologise(s, row, reply_token)
+
+
+def _hold_or_close(s: BotState, session: Session, row: InboundEvent) -> list[OutboxMessage]:
+    # What this lane sends itself it claims now, in the handling's own transaction; with
+    # nothing to send (or no LINE to send to: the rows wait in the outbox) the event closes here.
+    if s.reply_sender is not None and session.info.get("outbox_new"):
+        return hold(session=session, at=utcnow())
+    release(session=session, event_id=row.id)
+    return []
+
+
+def _close(s: BotState, row: InboundEvent) -> None:
+    with s.db.transaction() as session:
+        release(session=session, event_id=row.id)
 
 
 def _reads_first(s: BotState, event: Any) -> bool:
@@ -165,16 +186,14 @@ def _queue_reply(session: Session, row: InboundEvent, reply_token: str | None, u
                       received_at=row.received_at)
 
 
-def _apologise(s: BotState, row: InboundEvent, reply_token: str | None) -> list[int]:
+def _apologise(s: BotState, row: InboundEvent, reply_token: str | None) -> list[OutboxMessage]:
     # The failed event is marked handled: handling it again would only fail the same way.
     try:
         with s.db.transaction() as session:
-            if not finish(session=session, event_id=row.id):
-                return []
-            if reply_token and row.line_user_id:
+            if finish(session=session, event_id=row.id) and reply_token and row.line_user_id:
                 enqueue_reply(session=session, reply_token=reply_token, to=row.line_user_id,
                               messages=[text(APOLOGY)], received_at=row.received_at)
-        return queued_ids(session)
+            return _hold_or_close(s, session, row)
     except Exception:
         log.exception("could not finish the failed inbox event %s", row.id)
         return []
@@ -186,21 +205,32 @@ def process(s: BotState, *, limit: int = BATCH, now: datetime | None = None, sta
         # Real time, not the simulator's moved chat clock: leases are about this machine's workers.
         rows = claim(session=session, now=now or utcnow(), limit=limit)
     for row in rows:
-        ids = handle(s, row)
+        held = handle(s, row)
         if stats is not None:
             stats["events"] += 1
-        if ids and s.reply_sender is not None:
-            try:
-                # Sent now, from this lane: a reply must go while its token lives.
-                sent = s.reply_sender.deliver(ids)
-                if stats is not None:
-                    stats.update(sent)
-            except Exception:  # committed rows stay in the outbox; the outbox lanes send them
-                log.exception("sending the replies of inbox event %s failed", row.id)
-        # Only now may the person's next event be handled: its answers come after these.
-        with s.db.transaction() as session:
-            release(session=session, event_id=row.id)
+        if held and s.reply_sender is not None:
+            _send_and_close(s, s.reply_sender, row, held, stats)
     return len(rows)
+
+
+def _send_and_close(s: BotState, sender: Sender, row: InboundEvent, held: list[OutboxMessage],
+                    stats: Counter[str] | None) -> None:
+    """Send an event's held answers now, while the reply token lives; close it where they are recorded."""
+    closed: list[bool] = []
+
+    def close(session: Session) -> None:
+        # Only now may the person's next event be handled: its answers come after these.
+        release(session=session, event_id=row.id)
+        closed.append(True)
+
+    try:
+        sent = sender.send_held(held, then=close)
+        if stats is not None:
+            stats.update(sent)
+    except Exception:  # what was not sent stays in the outbox; the outbox lanes send it
+        log.exception("sending the replies of inbox event %s failed", row.id)
+    if not closed:
+        _close(s, row)
 
 
 def drain(s: BotState, *, limit: int = BATCH) -> int:

@@ -1,8 +1,9 @@
 """Deliver outbox rows: claim a batch, call LINE, record every outcome.
 
 Guarantees (see README "Reliability"):
-- a row is held by one sender at a time (models.outbox.claim); a sender killed mid-batch
-  leaves at most the rows it held, taken over after their lease;
+- a row is held by one sender at a time (models.outbox.claim, or hold by the transaction that
+  wrote it); a sender killed mid-batch leaves at most the rows it held, taken over after their
+  lease;
 - push and multicast carry the row's stored retry key, so LINE drops a repeat (409);
 - a reply whose outcome is unknown (timeout, reset, 5xx, a dead sender) is retried with its
   own token while the token lives: "invalid reply token" then means the first attempt
@@ -17,12 +18,13 @@ import math
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.budget import Budget, next_month, tell_hr_held
 from bot.db import Database
@@ -193,12 +195,26 @@ class Sender:
         with self.db.transaction() as session:
             rows = claim(session=session, now=at, limit=self.policy.batch, ids=ids,
                          lease=self.policy.lease, reply_lease=self.policy.reply_lease)
-        if not rows:
-            return 0
+        if rows:
+            self._send_claimed(rows, stats, at)
+        return len(rows)
+
+    def send_held(self, rows: Sequence[Any], *, then: Callable[[Session], None] | None = None) -> Counter[str]:
+        """Send rows the caller's transaction held (models.outbox.hold); run `then` where they are recorded."""
+        stats: Counter[str] = Counter()
+        if rows:
+            self._send_claimed(rows, stats, None, then)
+        elif then is not None:
+            with self.db.transaction() as session:
+                then(session)
+        return stats
+
+    def _send_claimed(self, rows: Sequence[Any], stats: Counter[str], at: datetime | None,
+                      then: Callable[[Session], None] | None = None) -> None:
         done: list[tuple[int, dict[str, Any]]] = []
         try:
             for row in rows:
-                result = self.send(row, at)
+                result = self.send(row, at or row.claimed_at)
                 done.append((row.id, result.change))
                 stats[result.stat] += 1
                 if result.uncertain:
@@ -206,13 +222,14 @@ class Sender:
         finally:
             # Whatever was sent is recorded, even when a call raised: the rest stay held until
             # their lease ends, then go again (retry keys keep that harmless).
-            if done:
+            if done or then is not None:
                 sent_at = utcnow()
                 with self.db.transaction() as session:
                     record(session=session, outcomes=[(i, _stamp(c, sent_at)) for i, c in done])
+                    if then is not None:
+                        then(session)
             if any(c.get("last_error") == HELD_NOTE for _, c in done):
-                tell_hr_held(self.db, at)
-        return len(rows)
+                tell_hr_held(self.db, at or utcnow())
 
     def send(self, row: Any, now: datetime) -> _Done:
         """Send one claimed row: a few calls at most, then its outcome to record."""

@@ -137,6 +137,20 @@ def queued_ids(session: Session) -> list[int]:
     return [row.id for row in rows if row.id is not None]
 
 
+def hold(*, session: Session, at: datetime) -> list[OutboxMessage]:
+    """Claim the rows this session queued for the caller, who sends them right after commit.
+
+    The inbox lanes send an event's answers at once: claiming them in the transaction that
+    wrote them saves a claim transaction per event (and, on PostgreSQL, waking the outbox
+    lanes for rows they could not take). A holder that dies leaves them to be taken over
+    after their lease, as after any claim.
+    """
+    rows: list[OutboxMessage] = session.info.pop("outbox_new", [])
+    for row in rows:
+        row.status, row.claimed_at, row.attempts = SENDING, at, (row.attempts or 0) + 1
+    return rows
+
+
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

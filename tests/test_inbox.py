@@ -104,8 +104,11 @@ def test_a_worker_that_dies_after_handling_leaves_the_event_closed_by_the_next(a
     assert _waiting(bot) == []
     with bot.db.transaction() as s:
         assert s.scalar(select(func.count()).select_from(OutboxMessage)) == 1  # handled once
-    bot.sender.deliver()  # the outbox lanes send what the dead worker had not
-    assert len(standin.messages_to("Udied")) == 1
+    # The dead worker held its reply: no one sends it before the reply's lease ends, then the
+    # outbox lanes do, with its own token (still alive), once.
+    assert bot.sender.deliver()["sent"] == 0 and standin.messages_to("Udied") == []
+    assert bot.sender.deliver(now=utcnow() + bot.sender.policy.reply_lease + timedelta(seconds=1))["sent"] == 1
+    assert [d.via for d in standin.inbox("Udied")] == ["reply"]
 
 
 def test_an_event_that_keeps_killing_workers_gets_the_apology(app, bot, fake_line) -> None:

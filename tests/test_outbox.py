@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.line import LineGateway, Result
 from bot.sender import deliver
 from models.base import utcnow
 from models.outbox import (
-    FAILED, KIND_PUSH, MAX_ATTEMPTS, PENDING, SENT, OutboxMessage, claim, enqueue_multicast, enqueue_push,
-    enqueue_reply,
+    FAILED, KIND_PUSH, MAX_ATTEMPTS, PENDING, SENDING, SENT, OutboxMessage, claim, enqueue_multicast, enqueue_push,
+    enqueue_reply, hold,
 )
 from tests.support.fake_line import ACCESS_TOKEN
 
@@ -139,6 +140,53 @@ def test_a_claimed_row_cannot_be_claimed_again(bot, tx) -> None:
     # that the dead sender may have sent it.
     (taken,) = _claim(tx, row_id, utcnow() + timedelta(minutes=6))
     assert taken.outcome_unknown and taken.attempts == 2
+
+
+def _held_pushes(tx, *people: str) -> list[OutboxMessage]:
+    # As an inbox lane does: rows written and claimed for their writer in one transaction.
+    with tx() as s:
+        for to in people:
+            enqueue_push(session=s, to=to, messages=HELLO)
+        return hold(session=s, at=utcnow())
+
+
+def test_rows_held_by_their_writer_go_from_it_and_from_no_one_else(bot, tx, fake_line) -> None:
+    rows = _held_pushes(tx, "Uh1", "Uh2")
+    assert [r.status for r in rows] == [SENDING, SENDING] and all(r.attempts == 1 for r in rows)
+    assert sum(bot.sender.deliver().values()) == 0  # the outbox lanes leave them to their holder
+    seen: list[int] = []
+
+    def then(session) -> None:  # runs where the outcomes are written: they are there already
+        seen.append(session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == SENT)))
+
+    assert bot.reply_sender.send_held(rows, then=then)["sent"] == 2
+    assert seen == [2]
+    assert [fake_line.standin.messages_to(u) for u in ("Uh1", "Uh2")] == [HELLO, HELLO]
+    assert len(fake_line.standin.calls) == 2
+
+
+def test_a_holder_whose_call_raises_still_records_and_closes_and_the_rest_wait_for_the_lease(
+        bot, tx, fake_line, monkeypatch) -> None:
+    rows = _held_pushes(tx, "Ur1", "Ur2", "Ur3")
+    real_push, calls = bot.reply_sender.gateway.push, []
+
+    def dies_on_the_second(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("network card on fire")
+        return real_push(*args, **kwargs)
+
+    monkeypatch.setattr(bot.reply_sender.gateway, "push", dies_on_the_second)
+    closed: list[bool] = []
+    with pytest.raises(RuntimeError):
+        bot.reply_sender.send_held(rows, then=lambda session: closed.append(True))
+    monkeypatch.undo()
+    assert closed == [True]  # the caller's close runs where the first row's outcome is written
+    assert [_row(tx, r.id).status for r in rows] == [SENT, SENDING, SENDING]
+    assert bot.sender.deliver()["sent"] == 0  # still held: the holder may have sent the second
+    later = utcnow() + bot.sender.policy.lease + timedelta(seconds=1)
+    assert bot.sender.deliver(now=later)["sent"] == 2
+    assert [len(fake_line.standin.messages_to(u)) for u in ("Ur1", "Ur2", "Ur3")] == [1, 1, 1]
 
 
 def test_a_row_out_of_attempts_is_not_claimed(bot, tx) -> None:

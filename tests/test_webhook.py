@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from models.base import utcnow
 from models.events import InboundEvent
 from models.outbox import OutboxMessage
 from tests.support import events as ev
@@ -129,11 +131,17 @@ def test_a_failing_delivery_after_commit_leaves_the_reply_to_the_outbox(chat: Ch
     def broken(*args, **kwargs):
         raise RuntimeError("network card on fire")
 
-    monkeypatch.setattr(bot.reply_sender, "deliver", broken)
-    assert chat.post(ev.text_event("U1", "สวัสดี", "t")).status_code == 200
+    monkeypatch.setattr(bot.reply_sender, "send_held", broken)
+    assert chat.post(ev.text_event("U1", "สวัสดี", chat.standin.issue_reply_token("U1"))).status_code == 200
     with bot.db.transaction() as s:
-        assert s.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")) == 1
+        # The event is closed all the same: the person's next one need not wait for LINE.
         assert s.scalar(select(func.count()).select_from(InboundEvent).where(InboundEvent.done_at.is_(None))) == 0
+        assert s.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "sent")) == 0
+    assert chat.standin.messages_to("U1") == []
+    # The lane held the reply; once that hold runs out the outbox lanes send it.
+    later = utcnow() + bot.sender.policy.reply_lease + timedelta(seconds=1)
+    assert bot.sender.deliver(now=later)["sent"] == 1
+    assert len(chat.standin.messages_to("U1")) == 1
 
 
 def test_forged_postback_with_non_ascii_signature_gets_the_bad_button_answer(chat: Chat) -> None:
