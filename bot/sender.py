@@ -75,7 +75,7 @@ class Policy:
         return replace(self, **changes)
 
 
-SHARED_REFRESH = 0.1  # seconds a sender trusts its last look at the shared pause
+SHARED_REFRESH = 0.02  # seconds a sender trusts its last look at the shared pause
 
 
 class Throttle:
@@ -102,8 +102,10 @@ class Throttle:
         if self.db is None:
             return
         try:
-            with self.db.transaction() as session:
-                pause_line(session=session, until=utcnow() + timedelta(seconds=seconds))
+            until = utcnow() + timedelta(seconds=seconds)
+            # Urgent: on SQLite a plain writer naps behind the other senders' claims while they
+            # go on calling LINE; the pause must reach them first.
+            self.db.urgent(lambda session: pause_line(session=session, until=until))
         except Exception as exc:  # this process still pauses; the others learn from their own 429
             log.warning("LINE's pause could not be shared with other processes (%s)", type(exc).__name__)
 
@@ -296,6 +298,13 @@ class Sender:
                           kind == KIND_REPLY else None)
             return _Done(change, SENT, note == UNCERTAIN)
         change["last_error"] = f"{outcome.status or '-'} {outcome.error or ''}"[:500]
+        if outcome.result is Result.RETRY and outcome.retry_after is not None and kind != KIND_REPLY:
+            # LINE asked us to slow down; it did not refuse the message. The row is due again when
+            # LINE said, and the claim is not counted: a long rate limit must not use up its
+            # attempts, nor send it to the backoff's minute (the Throttle keeps every sender waiting).
+            change.update(status=PENDING, attempts=row.attempts - 1,
+                          next_attempt_at=now + timedelta(seconds=outcome.retry_after))
+            return _Done(change, PENDING)
         if outcome.result is Result.RETRY and row.attempts < MAX_ATTEMPTS:
             wait = backoff(row.attempts, self.policy.backoff_base)
             if outcome.retry_after is not None:

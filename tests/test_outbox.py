@@ -65,6 +65,19 @@ def test_persistent_429_leaves_the_row_for_later_with_backoff(bot, tx, fake_line
     assert _row(tx, row_id).status == SENT
 
 
+def test_429_with_retry_after_on_every_call_brings_the_row_back_when_line_said(bot, tx, fake_line) -> None:
+    row_id = _push(tx)
+    fake_line.standin.fail("/message/push", 429, times=3, retry_after="0.2")
+    before = utcnow()
+    assert deliver(bot.db, bot.gateway, [row_id])["pending"] == 1
+    row = _row(tx, row_id)
+    # LINE slowed us down; it did not refuse the message: no attempt used, no minute of backoff.
+    assert row.status == PENDING and row.attempts == 0 and "429" in (row.last_error or "")
+    assert row.next_attempt_at < before + timedelta(seconds=5)
+    assert deliver(bot.db, bot.gateway)["sent"] == 1
+    assert len(fake_line.standin.messages_to("U1")) == 1
+
+
 def test_409_counts_as_delivered(bot, tx, fake_line) -> None:
     row_id = _push(tx)
     key = _row(tx, row_id).retry_key
