@@ -5,7 +5,7 @@ Run from the project root: .venv/bin/python bench/bench_webhook.py [--seconds 8]
 
 Both servers answer pre-signed webhooks (bench/wrk_webhook.lua) on loopback; both reply
 through line-bot-sdk to a lean fake Messaging API (bench/fast_fake.py). The bot runs exactly
-as the Procfile says (web: gunicorn gthread 2x4, storing events; worker: inbox lanes handling
+as the Procfile says (web: gunicorn gthread 2x8, storing events; worker: inbox lanes handling
 them and outbox lanes); the echo bot is
 Flask + the SDK's signature check + one reply, gunicorn sync x2. The mix, over 2,000 linked
 staff and 40 supervisors: 40% "สถานะ", 30% "หลักสูตร", 15% register then confirm (two taps),
