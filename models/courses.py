@@ -204,8 +204,16 @@ def get_course(*, session: Session, course_id: int) -> Course:
     return course
 
 
+@dataclass(frozen=True)
+class CourseUpdate:
+    """A changed course, and how many approved requests' report due dates moved with its end."""
+
+    course: Course
+    report_due_moved: int
+
+
 def update_course(*, session: Session, course_id: int, data: CourseInput, by: str,
-                  actor_id: int | None = None, admin_id: int | None = None) -> Course:
+                  actor_id: int | None = None, admin_id: int | None = None) -> CourseUpdate:
     """Change a course (not a cancelled one), or raise CourseError with every problem found."""
     course = get_course(session=session, course_id=course_id)
     if not course.active:
@@ -227,7 +235,7 @@ def update_course(*, session: Session, course_id: int, data: CourseInput, by: st
     session.flush()
     audit(session=session, action="course.updated", subject_type="course", subject_id=course.id,
           actor_id=actor_id, admin_id=admin_id, by=by, before=before, report_due_moved=moved)
-    return course
+    return CourseUpdate(course, moved)
 
 
 def follow_course_end(*, session: Session, course: Course, old_end: date) -> int:

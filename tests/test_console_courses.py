@@ -122,6 +122,27 @@ def test_hr_edits_and_closes_registration(hr_console: ConsoleClient, bot, org) -
         assert course.registration_deadline < today
 
 
+def test_putting_a_course_off_says_how_many_report_due_dates_moved(hr_console: ConsoleClient, tx) -> None:
+    today = today_bangkok()
+    with tx() as s:
+        top, worker = f.chain(s, 1)
+        course = f.course(s, title="การบริหารพัสดุ", starts_in=20, days=2)
+        f.finished_registration(s, worker, course_=course)
+    cid, week = course.id, timedelta(days=7)
+    same = _form(today, code=course.code, title="การบริหารพัสดุ รุ่นที่ 2",
+                 start_date=format_date(course.start_date), end_date=format_date(course.end_date),
+                 registration_deadline=format_date(course.registration_deadline))
+    saved = hr_console.post(f"/admin/courses/{cid}/edit", same)
+    assert saved.status_code == 302
+    page = hr_console.text(saved.headers["Location"])
+    assert "บันทึกการแก้ไขหลักสูตรแล้วค่ะ" in page and "เลื่อนกำหนดส่งรายงาน" not in page
+    later = dict(same, start_date=format_date(course.start_date + week), end_date=format_date(course.end_date + week),
+                 registration_deadline=format_date(course.registration_deadline + week))
+    moved = hr_console.post(f"/admin/courses/{cid}/edit", later)
+    assert moved.status_code == 302
+    assert "เลื่อนกำหนดส่งรายงานของผู้ได้รับอนุมัติ 1 คน" in hr_console.text(moved.headers["Location"])
+
+
 def test_cancelling_tells_participants_and_the_card_holder(hr_console: ConsoleClient, chat: Chat, bot, org) -> None:
     cid = org["course"].id
     confirm = hr_console.text(f"/admin/courses/{cid}/cancel")

@@ -53,7 +53,8 @@ def test_add_and_edit_a_course_with_every_problem_named(session) -> None:
     with pytest.raises(CourseError) as taken:
         add_course(session=session, data=_input(today), by="hr1")
     assert "มีอยู่แล้ว" in str(taken.value)
-    edited = update_course(session=session, course_id=course.id, data=_input(today, title="ใหม่", seats=5), by="hr1")
+    edited = update_course(session=session, course_id=course.id, data=_input(today, title="ใหม่", seats=5),
+                           by="hr1").course
     assert (edited.title, edited.seats, edited.target_types) == ("ใหม่", 5, [])
     actions = list(session.scalars(select(AuditLog.action).order_by(AuditLog.id)))
     assert actions == ["course.added", "course.updated"]
@@ -158,13 +159,13 @@ def test_putting_a_course_off_moves_the_report_due_dates_approval_froze(session)
 
     data = CourseInput.of(course)
     data.title = "ชื่อใหม่"  # not a date: nothing moves
-    update_course(session=session, course_id=course.id, data=data, by="hr1")
+    assert update_course(session=session, course_id=course.id, data=data, by="hr1").report_due_moved == 0
     assert approved.report_due_on == due
 
     week = timedelta(days=7)
     data.start_date, data.end_date, data.registration_deadline = (
         data.start_date + week, data.end_date + week, data.registration_deadline + week)
-    update_course(session=session, course_id=course.id, data=data, by="hr1")
+    assert update_course(session=session, course_id=course.id, data=data, by="hr1").report_due_moved == 1
     session.expire_all()
     assert session.get(type(approved), approved.id).report_due_on == due + week
     assert session.get(type(pending), pending.id).report_due_on is None

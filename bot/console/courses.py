@@ -52,6 +52,9 @@ class T:
 
     ADDED = "เพิ่มหลักสูตร \"{title}\" แล้วค่ะ"
     SAVED = "บันทึกการแก้ไขหลักสูตรแล้วค่ะ"
+    # The end moved: approval had frozen these report due dates, which follow it.
+    SAVED_MOVED = ("บันทึกการแก้ไขหลักสูตรแล้วค่ะ และเลื่อนกำหนดส่งรายงานของผู้ได้รับอนุมัติ {n} คน"
+                   "ตามวันสิ้นสุดการอบรมใหม่แล้วค่ะ")
     CLOSED = "ปิดรับสมัครหลักสูตรนี้แล้วค่ะ"
     CANCELLED = "ยกเลิกหลักสูตรแล้ว และแจ้งผู้สมัคร {n} คนแล้วค่ะ"
     CONFIRM = "กรุณาติ๊กยืนยันการยกเลิกหลักสูตรค่ะ"
@@ -212,8 +215,10 @@ def update(course_id: int) -> Any:
         course = db.get(Course, course_id) or abort(404)
         if data is not None:
             try:
-                update_course(session=db, course_id=course_id, data=data, by=current_admin().username, **actor())
-                flash(T.SAVED, "ok")
+                done = update_course(session=db, course_id=course_id, data=data, by=current_admin().username,
+                                     **actor())
+                moved = done.report_due_moved
+                flash(T.SAVED_MOVED.format(n=moved) if moved else T.SAVED, "ok")
                 return redirect(url_for(".show", course_id=course_id))
             except CourseError as refused:
                 problems = refused.problems
