@@ -142,10 +142,10 @@ def handle(s: BotState, row: InboundEvent) -> list[OutboxMessage]:
 def _hold_or_close(s: BotState, session: Session, row: InboundEvent) -> list[OutboxMessage]:
     # What this lane sends itself it claims now, in the handling's own transaction; with
     # nothing to send (or no LINE to send to: the rows wait in the outbox) the event closes here.
-    if s.reply_sender is not None and session.info.get("outbox_new"):
-        return hold(session=session, at=utcnow())
-    release(session=session, event_id=row.id)
-    return []
+    held = hold(session=session, at=utcnow()) if s.reply_sender is not None else []
+    if not held:
+        release(session=session, event_id=row.id)
+    return held
 
 
 def _close(s: BotState, row: InboundEvent) -> None:

@@ -204,11 +204,7 @@ class Sender:
     def send_held(self, rows: Sequence[Any], *, then: Callable[[Session], None] | None = None) -> Counter[str]:
         """Send rows the caller's transaction held (models.outbox.hold); run `then` where they are recorded."""
         stats: Counter[str] = Counter()
-        if rows:
-            self._send_claimed(rows, stats, None, then)
-        elif then is not None:
-            with self.db.transaction() as session:
-                then(session)
+        self._send_claimed(rows, stats, None, then)
         return stats
 
     def _send_claimed(self, rows: Sequence[Any], stats: Counter[str], at: datetime | None,

@@ -100,8 +100,7 @@ def waiting_for(*, session: Session, approver: Staff, today: date | None = None)
 
 def _fresh(session: Session, registration_id: int) -> Registration | None:
     # The conditional updates bypass the identity map: one read overwrites the request and its steps
-    # (populate_existing reaches the joined steps too).
-    # One statement, so the request and its steps come from one snapshot (see AT_ONCE).
+    # (populate_existing reaches the joined steps too), in one statement, so one snapshot (AT_ONCE).
     return session.scalars(
         select(Registration).where(Registration.id == registration_id).options(*AT_ONCE)
         .execution_options(populate_existing=True)

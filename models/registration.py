@@ -118,20 +118,18 @@ class ApprovalStep(Base):
 # steps with their approvers, in two statements. The course's target types, the approvers' units
 # and staff types and a step's stand-in (decided_by) load only if something reads them: loading
 # them with every request cost more than the rest of the read.
-_STEPS = selectinload(Registration.steps).options(
+_STEP_PARTS = (
     joinedload(ApprovalStep.approver).options(lazyload(Staff.unit), lazyload(Staff.staff_type)),
     lazyload(ApprovalStep.decided_by),
 )
+_STEPS = selectinload(Registration.steps).options(*_STEP_PARTS)
 _COURSE = joinedload(Registration.course).lazyload(Course.target_types)
 # A request read with its requester (a card to someone else names them and their unit) ...
 WITH_REQUESTER = (joinedload(Registration.staff), _COURSE, _STEPS)
 # ... and the same in one statement, for a decision racing other taps: on PostgreSQL each
 # statement reads its own snapshot, so a second statement for the steps could see them voided
 # by a cancellation committed after the request itself was read as still pending.
-AT_ONCE = (joinedload(Registration.staff), _COURSE, joinedload(Registration.steps).options(
-    joinedload(ApprovalStep.approver).options(lazyload(Staff.unit), lazyload(Staff.staff_type)),
-    lazyload(ApprovalStep.decided_by),
-))
+AT_ONCE = (joinedload(Registration.staff), _COURSE, joinedload(Registration.steps).options(*_STEP_PARTS))
 # ... or one of the caller's own requests, whose requester is already in the session.
 OWN = (lazyload(Registration.staff), _COURSE, _STEPS)
 
